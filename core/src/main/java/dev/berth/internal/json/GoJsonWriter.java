@@ -1,0 +1,165 @@
+package dev.berth.internal.json;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Writes compact JSON byte-for-byte as Go's {@code encoding/json} does (the Go 1.19 that Docker
+ * 20.10 is built with): no spaces; {@code <}, {@code >}, {@code &}, U+2028 and U+2029 written as
+ * backslash-u escapes with lower-case hex; newline, carriage return and tab as short escapes and other
+ * control characters as backslash-u escapes; unpaired surrogates replaced by U+FFFD. The caller
+ * writes keys in Go's field order. Not thread-safe.
+ */
+public final class GoJsonWriter {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final StringBuilder out = new StringBuilder(256);
+    /** Whether the next value or key in the current container needs a comma before it. */
+    private boolean needComma;
+
+    /** Starts an object (as a value, or at the top). */
+    public GoJsonWriter beginObject() {
+        comma();
+        out.append('{');
+        needComma = false;
+        return this;
+    }
+
+    /** Ends an object. */
+    public GoJsonWriter endObject() {
+        out.append('}');
+        needComma = true;
+        return this;
+    }
+
+    /** Starts an array. */
+    public GoJsonWriter beginArray() {
+        comma();
+        out.append('[');
+        needComma = false;
+        return this;
+    }
+
+    /** Ends an array. */
+    public GoJsonWriter endArray() {
+        out.append(']');
+        needComma = true;
+        return this;
+    }
+
+    /** Writes a key; the next call writes its value. */
+    public GoJsonWriter name(String key) {
+        comma();
+        string(key);
+        out.append(':');
+        needComma = false;
+        return this;
+    }
+
+    /** Writes a string value, or {@code null} for null. */
+    public GoJsonWriter value(String value) {
+        comma();
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
+        }
+        needComma = true;
+        return this;
+    }
+
+    /** Writes a boolean value. */
+    public GoJsonWriter value(boolean value) {
+        comma();
+        out.append(value);
+        needComma = true;
+        return this;
+    }
+
+    /** Writes an integer value. */
+    public GoJsonWriter value(long value) {
+        comma();
+        out.append(value);
+        needComma = true;
+        return this;
+    }
+
+    /** Writes {@code null}. */
+    public GoJsonWriter nullValue() {
+        comma();
+        out.append("null");
+        needComma = true;
+        return this;
+    }
+
+    /** Writes a list of strings, {@code null} for a null list (Go's nil slice). */
+    public GoJsonWriter stringArray(List<String> values) {
+        return array(values, (w, s) -> w.value(s));
+    }
+
+    /** Writes a list with a writer per element, {@code null} for a null list. */
+    public <T> GoJsonWriter array(List<T> values, BiConsumer<GoJsonWriter, T> element) {
+        if (values == null) {
+            return nullValue();
+        }
+        beginArray();
+        for (T v : values) {
+            element.accept(this, v);
+        }
+        return endArray();
+    }
+
+    /** The document so far. */
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+
+    /** The document so far, UTF-8 encoded. */
+    public byte[] toBytes() {
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void comma() {
+        if (needComma) {
+            out.append(',');
+        }
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '<', '>', '&', '\u2028', '\u2029' -> unicodeEscape(c);
+                default -> {
+                    if (c < 0x20) {
+                        unicodeEscape(c);
+                    } else if (Character.isHighSurrogate(c)) {
+                        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                            out.append(c).append(s.charAt(++i));
+                        } else {
+                            out.append('\uFFFD');
+                        }
+                    } else if (Character.isLowSurrogate(c)) {
+                        out.append('\uFFFD');
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private void unicodeEscape(char c) {
+        out.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
+                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+    }
+}
