@@ -110,6 +110,42 @@ public final class GoJsonWriter {
         return endArray();
     }
 
+    /**
+     * Writes a tree from {@link Json#parse}, keys as written and in document order. Numbers are
+     * written in plain notation.
+     */
+    public GoJsonWriter tree(Object node) {
+        if (node == Json.NULL) {
+            return nullValue();
+        }
+        if (node instanceof JsonObject o) {
+            beginObject();
+            o.entries().forEach((k, v) -> {
+                name(k);
+                tree(v);
+            });
+            return endObject();
+        }
+        if (node instanceof List<?> l) {
+            beginArray();
+            l.forEach(this::tree);
+            return endArray();
+        }
+        if (node instanceof String s) {
+            return value(s);
+        }
+        if (node instanceof Boolean b) {
+            return value(b.booleanValue());
+        }
+        if (node instanceof java.math.BigDecimal n) {
+            comma();
+            out.append(n.toPlainString());
+            needComma = true;
+            return this;
+        }
+        throw new IllegalArgumentException("not a JSON tree node: " + node.getClass().getName());
+    }
+
     /** The document so far. */
     @Override
     public String toString() {

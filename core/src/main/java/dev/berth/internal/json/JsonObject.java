@@ -170,6 +170,23 @@ public final class JsonObject {
         }).toList();
     }
 
+    /** Equal when both have the same keys as written, in the same order, with equal values. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof JsonObject o && entries().equals(o.entries())
+                && keys().equals(o.keys());
+    }
+
+    @Override
+    public int hashCode() {
+        return entries().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return new GoJsonWriter().tree(this).toString();
+    }
+
     static JsonException typeError(String key, String expected, Object actual) {
         return new JsonException("field \"" + key + "\": expected " + expected + ", got " + Json.typeName(actual));
     }
