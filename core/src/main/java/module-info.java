@@ -11,6 +11,7 @@ module dev.berth.core {
     exports dev.berth.oci;
     exports dev.berth.plugin;
     exports dev.berth.content;
+    exports dev.berth.rootfs;
 
     exports dev.berth.internal.json to
             dev.berth.store,
