@@ -12,6 +12,7 @@ module dev.berth.core {
     exports dev.berth.plugin;
     exports dev.berth.content;
     exports dev.berth.rootfs;
+    exports dev.berth.remote;
 
     exports dev.berth.internal.json to
             dev.berth.store,
