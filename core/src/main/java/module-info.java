@@ -13,6 +13,8 @@ module dev.berth.core {
     exports dev.berth.content;
     exports dev.berth.rootfs;
     exports dev.berth.remote;
+    exports dev.berth.event;
+    exports dev.berth.progress;
 
     exports dev.berth.internal.json to
             dev.berth.store,

@@ -1,0 +1,87 @@
+package dev.berth;
+
+import dev.berth.plugin.Plugin;
+import dev.berth.plugin.PluginPrivilege;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The options of an install, as {@code docker plugin install} has them. Obtained from
+ * {@link PluginManager#install(String)}; {@link #run()} performs it. Not thread-safe; use once.
+ *
+ * <pre>{@code
+ * Plugin p = manager.install("localhost:5000/acme/volume:1.0")
+ *         .alias("volume")
+ *         .grantAllPrivileges()
+ *         .setting("DEBUG=1")
+ *         .disabled()
+ *         .run();
+ * }</pre>
+ */
+public final class InstallOperation {
+    private final PluginManager manager;
+    private final String remote;
+    private Optional<String> alias = Optional.empty();
+    private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
+    private boolean disabled;
+    private final List<String> settings = new ArrayList<>();
+    private Optional<Duration> enableTimeout = Optional.empty();
+
+    InstallOperation(PluginManager manager, String remote) {
+        this.manager = manager;
+        this.remote = Objects.requireNonNull(remote, "remote");
+    }
+
+    /** The local name to install under, instead of the remote's familiar name. @return this */
+    public InstallOperation alias(String value) {
+        alias = Optional.of(Objects.requireNonNull(value, "alias"));
+        return this;
+    }
+
+    /**
+     * The privileges the caller grants; the install fails unless they are exactly what the plugin
+     * requires (as a multiset). Defaults to none. @return this
+     */
+    public InstallOperation grant(List<PluginPrivilege> privileges) {
+        granted = Optional.of(List.copyOf(privileges));
+        return this;
+    }
+
+    /** Grants whatever the plugin requires ({@code --grant-all-permissions}). @return this */
+    public InstallOperation grantAllPrivileges() {
+        granted = Optional.empty();
+        return this;
+    }
+
+    /** Leaves the plugin disabled ({@code --disable}). @return this */
+    public InstallOperation disabled() {
+        disabled = true;
+        return this;
+    }
+
+    /** Settings applied before the plugin is first enabled, {@code KEY=VALUE} as for {@code set}. @return this */
+    public InstallOperation setting(String... values) {
+        settings.addAll(List.of(values));
+        return this;
+    }
+
+    /** How long enable waits for the plugin's socket; the manager's default otherwise. @return this */
+    public InstallOperation enableTimeout(Duration value) {
+        enableTimeout = Optional.of(value);
+        return this;
+    }
+
+    /**
+     * Installs. On failure nothing is left: no record, no directory, no temp files, no blob that only
+     * this install used. When enabling fails the installed plugin is removed again (Docker means to
+     * do this and does not).
+     *
+     * @return the installed plugin
+     */
+    public Plugin run() {
+        return manager.runInstall(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout);
+    }
+}
