@@ -1,6 +1,12 @@
-/** Berth archive. See the module's pom.xml for its role. */
+/**
+ * Berth archive: applies tar layers onto a root filesystem safely, splits {@code docker plugin create}
+ * contexts, and writes directories as reproducible layers. Implements the {@code dev.berth.rootfs} SPIs.
+ */
 module dev.berth.archive {
     requires transitive dev.berth.core;
     requires org.apache.commons.compress;
     requires org.slf4j;
+    requires static com.github.luben.zstd_jni;
+
+    exports dev.berth.archive;
 }

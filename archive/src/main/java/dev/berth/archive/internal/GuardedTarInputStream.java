@@ -1,0 +1,80 @@
+package dev.berth.archive.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
+
+/**
+ * A strict ({@code lenient=false}) Commons Compress tar reader that also sees every raw header before
+ * it is parsed: extended headers (PAX {@code x}/{@code g}, GNU {@code L}/{@code K}) larger than the cap
+ * are refused before their body is buffered (Commons Compress 1.28 buffers long names whole), and the
+ * raw device numbers are kept, because Commons Compress narrows them to {@code int} silently.
+ */
+public final class GuardedTarInputStream extends TarArchiveInputStream {
+    private static final int TYPE_OFFSET = 156;
+    private static final int SIZE_OFFSET = 124;
+    private static final int SIZE_LENGTH = 12;
+    private static final int DEV_MAJOR_OFFSET = 329;
+    private static final int DEV_MINOR_OFFSET = 337;
+    private static final int DEV_LENGTH = 8;
+
+    private final int maxHeaderSize;
+    private long devMajor;
+    private long devMinor;
+
+    /**
+     * @param in            the uncompressed tar stream
+     * @param maxHeaderSize the largest extended header accepted
+     */
+    public GuardedTarInputStream(InputStream in, int maxHeaderSize) {
+        super(in, false);
+        this.maxHeaderSize = maxHeaderSize;
+    }
+
+    @Override
+    protected byte[] readRecord() throws IOException {
+        byte[] record = super.readRecord();
+        if (record != null && record.length > TYPE_OFFSET && !isEOFRecord(record)) {
+            byte type = record[TYPE_OFFSET];
+            if (type == 'x' || type == 'g' || type == 'X' || type == 'L' || type == 'K') {
+                long size = number(record, SIZE_OFFSET, SIZE_LENGTH);
+                if (size > maxHeaderSize) {
+                    throw Errors.limit("a tar extended header (type " + (char) type + ") of " + size
+                            + " bytes is larger than the limit of " + maxHeaderSize);
+                }
+            }
+            devMajor = number(record, DEV_MAJOR_OFFSET, DEV_LENGTH);
+            devMinor = number(record, DEV_MINOR_OFFSET, DEV_LENGTH);
+        }
+        return record;
+    }
+
+    /** The raw major device number of the last header, -1 when unreadable. */
+    public long devMajor() {
+        return devMajor;
+    }
+
+    /** The raw minor device number of the last header, -1 when unreadable. */
+    public long devMinor() {
+        return devMinor;
+    }
+
+    private static long number(byte[] record, int offset, int length) {
+        boolean blank = true;
+        for (int i = offset; i < offset + length; i++) {
+            if (record[i] != 0 && record[i] != ' ') {
+                blank = false;
+                break;
+            }
+        }
+        if (blank) {
+            return 0;
+        }
+        try {
+            return TarUtils.parseOctalOrBinary(record, offset, length);
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+    }
+}

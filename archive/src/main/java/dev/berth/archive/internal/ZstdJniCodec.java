@@ -1,0 +1,35 @@
+package dev.berth.archive.internal;
+
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * zstd through zstd-jni. Alone in its class so that the JVM loads it only when zstd-jni is present.
+ */
+final class ZstdJniCodec {
+    /** zstd's own default ceiling: 128 MiB windows; a frame asking for more is refused, not allocated. */
+    static final int WINDOW_LOG_MAX = 27;
+
+    private ZstdJniCodec() {
+    }
+
+    static boolean available() {
+        try {
+            Class.forName("com.github.luben.zstd.ZstdInputStreamNoFinalizer", false, ZstdJniCodec.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static InputStream open(InputStream in) throws IOException {
+        try {
+            ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(in);
+            zstd.setLongMax(WINDOW_LOG_MAX);
+            return zstd;
+        } catch (UnsatisfiedLinkError e) {
+            throw new IOException("zstd-jni cannot load its native library: " + e.getMessage(), e);
+        }
+    }
+}
