@@ -1,5 +1,13 @@
-/** Berth registry. See the module's pom.xml for its role. */
+/**
+ * Berth registry: an OCI distribution client for plugins over {@code java.net.http} (resolve, fetch
+ * with resume and verification, push with mounts and chunked uploads, Basic and Bearer auth, Docker's
+ * credential store) and an OCI image-layout directory as an offline registry.
+ */
 module dev.berth.registry {
     requires transitive dev.berth.core;
+    requires java.net.http;
     requires org.slf4j;
+
+    exports dev.berth.registry;
+
 }

@@ -1,0 +1,848 @@
+package dev.berth.registry;
+
+import dev.berth.DigestMismatchException;
+import dev.berth.NotFoundException;
+import dev.berth.internal.json.OciJson;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Digester;
+import dev.berth.oci.ImageIndex;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Platform;
+import dev.berth.oci.Reference;
+import dev.berth.registry.internal.Errors;
+import dev.berth.registry.internal.Request;
+import dev.berth.registry.internal.Response;
+import dev.berth.registry.internal.Transport;
+import dev.berth.registry.internal.Urls;
+import dev.berth.remote.BlobSource;
+import dev.berth.remote.Fetcher;
+import dev.berth.remote.PushResult;
+import dev.berth.remote.Pusher;
+import dev.berth.remote.RegistryException;
+import dev.berth.remote.RegistryException.Reason;
+import dev.berth.remote.RegistryResolver;
+import dev.berth.remote.VerifyingInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link RegistryResolver} for OCI distribution registries (Docker Hub, Harbor, GHCR, the
+ * {@code distribution} registry) over {@code java.net.http}.
+ *
+ * <ul>
+ * <li>Resolve: HEAD then GET on the manifest with Docker's Accept list; an index selects the
+ *     configured platform (the host's by default).</li>
+ * <li>Fetch: streams verified as they flow, resumed with {@code Range} after a dropped connection,
+ *     manifests capped at 4 MiB.</li>
+ * <li>Push: existing blobs skipped, cross-repository mounts, monolithic uploads with a real
+ *     {@code Content-Length}, chunked uploads above a threshold, manifests with their exact type.</li>
+ * <li>Auth: anonymous, Basic, Bearer with dockerd's {@code repository(plugin)} scope, credentials from a
+ *     {@link CredentialProvider} (e.g. {@link DockerConfigCredentials}).</li>
+ * <li>Hosts: loopback registries and those configured insecure are tried over https, then plain
+ *     http; Docker Hub through ordered mirrors first; a per-registry concurrency limit.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe; build one and share it. Its HTTP client lives as long as it does.
+ */
+public final class HttpRegistryResolver implements RegistryResolver {
+    /** The Accept list dockerd sends to resolve, most wanted first. */
+    public static final List<String> MANIFEST_ACCEPT = List.of(MediaTypes.DOCKER_MANIFEST_V2,
+            MediaTypes.DOCKER_MANIFEST_LIST_V2, MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
+    /** The User-Agent sent unless configured otherwise. */
+    public static final String DEFAULT_USER_AGENT = "berth/0.1.0 (+https://berth.dev) java/"
+            + Runtime.version().feature();
+    private static final String DOCKER_HUB_ENDPOINT = "https://registry-1.docker.io";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRegistryResolver.class);
+    private static final int MAX_RESUMES = 5;
+    private static final int MAX_NO_PROGRESS_RESUMES = 3;
+
+    private final Transport transport;
+    private final Set<String> insecure;
+    private final List<URI> mirrors;
+    private final Platform platform;
+    private final long chunkedUploadThreshold;
+    private final int chunkSize;
+    /** The endpoint that last worked per registry host, so https-then-http is probed once. */
+    private final ConcurrentMap<String, URI> working = new ConcurrentHashMap<>();
+
+    private HttpRegistryResolver(Builder b) {
+        HttpClient.Builder cb = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER) // redirects are followed by hand, see Transport
+                .connectTimeout(b.connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1);
+        if (b.sslContext != null) {
+            cb.sslContext(b.sslContext);
+        }
+        this.transport = new Transport(new Transport.Settings(cb.build(), b.credentials, b.retry, b.headerTimeout,
+                b.idleTimeout, b.userAgent, b.maxConcurrentRequests, b.clock));
+        this.insecure = Set.copyOf(b.insecure);
+        this.mirrors = List.copyOf(b.mirrors);
+        this.platform = b.platform;
+        this.chunkedUploadThreshold = b.chunkedUploadThreshold;
+        this.chunkSize = b.chunkSize;
+    }
+
+    /** A builder with Docker's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Descriptor resolve(Reference reference) {
+        Objects.requireNonNull(reference, "reference");
+        Repo repo = new Repo(reference, false);
+        return repo.onEndpoints(false, ep -> repo.resolveAt(ep));
+    }
+
+    @Override
+    public Fetcher fetcher(Reference reference) {
+        Objects.requireNonNull(reference, "reference");
+        Repo repo = new Repo(reference, false);
+        return new Fetcher() {
+            @Override
+            public InputStream fetch(Descriptor descriptor) {
+                Objects.requireNonNull(descriptor, "descriptor");
+                return repo.fetch(descriptor, Digester.of(descriptor.digest().algorithm()));
+            }
+
+            @Override
+            public InputStream fetch(Descriptor descriptor, Digester resume) {
+                Objects.requireNonNull(descriptor, "descriptor");
+                Objects.requireNonNull(resume, "resume");
+                return repo.fetch(descriptor, resume);
+            }
+        };
+    }
+
+    @Override
+    public Pusher pusher(Reference reference) {
+        Objects.requireNonNull(reference, "reference");
+        Repo repo = new Repo(reference, true);
+        return (descriptor, source) -> {
+            Objects.requireNonNull(descriptor, "descriptor");
+            Objects.requireNonNull(source, "source");
+            return repo.onEndpoints(true, ep -> repo.pushAt(ep, descriptor, source));
+        };
+    }
+
+    /** Whether plain http may be used for a registry host. */
+    boolean isInsecure(String host) {
+        String bare = host.lastIndexOf(':') > host.lastIndexOf(']') ? host.substring(0, host.lastIndexOf(':')) : host;
+        return insecure.contains(host.toLowerCase(Locale.ROOT)) || Urls.isLoopback(bare);
+    }
+
+    private record Endpoint(URI base, boolean mirror, boolean insecure) {
+    }
+
+    private List<Endpoint> endpoints(String domain, boolean push) {
+        List<Endpoint> out = new ArrayList<>();
+        if (domain.equals(Reference.DOCKER_HUB)) {
+            if (!push) {
+                for (URI m : mirrors) {
+                    out.add(new Endpoint(m, true, m.getScheme().equals("http")));
+                }
+            }
+            out.add(new Endpoint(URI.create(DOCKER_HUB_ENDPOINT), false, false));
+            return out;
+        }
+        boolean plain = isInsecure(domain);
+        URI https = URI.create("https://" + domain);
+        URI http = URI.create("http://" + domain);
+        URI preferred = working.get(domain);
+        if (plain && http.equals(preferred)) {
+            out.add(new Endpoint(http, false, true));
+            out.add(new Endpoint(https, false, true));
+        } else {
+            out.add(new Endpoint(https, false, plain));
+            if (plain) {
+                out.add(new Endpoint(http, false, true));
+            }
+        }
+        return out;
+    }
+
+    /** Operations on one repository. */
+    private final class Repo {
+        private final Reference ref;
+        private final List<String> scopes;
+
+        Repo(Reference ref, boolean push) {
+            this.ref = ref;
+            this.scopes = pluginScopes(ref.path(), push);
+        }
+
+        <T> T onEndpoints(boolean push, Function<Endpoint, T> op) {
+            List<Endpoint> eps = endpoints(ref.domain(), push);
+            RuntimeException last = null;
+            for (int i = 0; i < eps.size(); i++) {
+                Endpoint ep = eps.get(i);
+                try {
+                    T result = op.apply(ep);
+                    if (!ep.mirror()) {
+                        working.put(ref.domain(), ep.base());
+                    }
+                    return result;
+                } catch (RegistryException | NotFoundException e) {
+                    boolean more = i + 1 < eps.size();
+                    boolean tlsFailure = hasCause(e, SSLException.class) || hasCause(e, java.net.ConnectException.class);
+                    if (!more || !(ep.mirror() || (ep.insecure() && tlsFailure))) {
+                        throw e;
+                    }
+                    LOG.debug("{} at {} failed ({}), trying the next endpoint", ref, Urls.redact(ep.base()),
+                            e.getMessage());
+                    last = e;
+                }
+            }
+            throw last;
+        }
+
+        private URI url(Endpoint ep, String suffix) {
+            return URI.create(ep.base().toString() + "/v2/" + ref.path() + suffix);
+        }
+
+        private Request request(String method, URI uri, Endpoint ep) {
+            return Request.registry(method, uri, ref.domain(), scopes, ep.insecure());
+        }
+
+        Descriptor resolveAt(Endpoint ep) {
+            String tagOrDigest = ref.digest().map(Digest::toString).orElse(ref.tag().orElse(Reference.DEFAULT_TAG));
+            URI uri = url(ep, "/manifests/" + tagOrDigest);
+            String accept = String.join(", ", MANIFEST_ACCEPT) + ", */*";
+            Descriptor root = null;
+            try (Response head = transport.send(request("HEAD", uri, ep).header("Accept", accept))) {
+                if (head.status() == 200) {
+                    String type = OciJson.bareType(head.header("Content-Type").orElse(""));
+                    checkSupported(type);
+                    Optional<String> digest = head.header("Docker-Content-Digest").filter(Digest::isValid);
+                    if ((MediaTypes.isManifest(type) || MediaTypes.isIndex(type)) && digest.isPresent()
+                            && head.contentLength().isPresent()) {
+                        Digest d = ref.digest().orElse(Digest.parse(digest.get()));
+                        root = Descriptor.of(type, d, head.contentLength().getAsLong());
+                    }
+                } else if (head.status() == 404) {
+                    throw new NotFoundException(ref + ": not found");
+                } else if (head.status() == 401 || head.status() == 403) {
+                    throw Errors.of(head, ref.toString());
+                }
+            }
+            byte[] body = null;
+            if (root == null) {
+                // HEAD without the headers we need (or 405): GET, and trust only the body's digest
+                try (Response get = transport.send(request("GET", uri, ep).header("Accept", accept))) {
+                    if (get.status() != 200) {
+                        throw Errors.of(get, ref.toString());
+                    }
+                    body = readManifest(get);
+                    String type = OciJson.bareType(get.header("Content-Type").orElse(""));
+                    checkSupported(type);
+                    Digest actual = Digest.of(ref.digest().map(Digest::algorithm).orElse(Digest.SHA256), body);
+                    if (ref.digest().isPresent() && !actual.equals(ref.digest().get())) {
+                        throw new DigestMismatchException(ref.toString(), ref.digest().get(), actual);
+                    }
+                    OciJson.Kind kind = OciJson.kind(body, type);
+                    String mediaType = mediaTypeOf(body, type, kind);
+                    root = Descriptor.of(mediaType, actual, body.length);
+                } catch (IOException e) {
+                    throw new RegistryException(Reason.UNAVAILABLE, ref + ": reading the manifest failed", e);
+                }
+            }
+            if (!MediaTypes.isIndex(root.mediaType())) {
+                if (body != null) {
+                    OciJson.decodeManifest(body, root.mediaType()); // refuse what can't be used, now
+                }
+                return root;
+            }
+            byte[] indexBytes = body != null ? body : fetchManifestBytes(ep, root);
+            ImageIndex index = OciJson.decodeIndex(indexBytes, root.mediaType());
+            return index.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, ref
+                    + ": no manifest for platform " + platform + " in the index (platforms: "
+                    + index.manifests().stream().map(d -> d.platform().map(Platform::toString).orElse("none")).toList()
+                    + ")"));
+        }
+
+        private void checkSupported(String type) {
+            if (type.equals(MediaTypes.DOCKER_MANIFEST_V1_SIGNED) || type.equals("application/vnd.docker.distribution.manifest.v1+json")) {
+                throw new RegistryException(Reason.MANIFEST, ref + ": " + type + " not supported");
+            }
+        }
+
+        private String mediaTypeOf(byte[] body, String declared, OciJson.Kind kind) {
+            if (kind == OciJson.Kind.INDEX) {
+                return OciJson.decodeIndex(body, declared).mediaType().orElse(
+                        MediaTypes.isIndex(declared) ? declared : MediaTypes.OCI_INDEX);
+            }
+            return OciJson.decodeManifest(body, declared).mediaType().orElse(
+                    MediaTypes.isManifest(declared) ? declared : MediaTypes.OCI_MANIFEST);
+        }
+
+        private byte[] readManifest(Response r) throws IOException {
+            byte[] bytes = r.readBounded(OciJson.MAX_MANIFEST_BYTES);
+            if (bytes == null) {
+                throw new RegistryException(Reason.LIMIT, ref + ": manifest larger than "
+                        + OciJson.MAX_MANIFEST_BYTES + " bytes");
+            }
+            return bytes;
+        }
+
+        /** A manifest by digest, verified; a body cut short is fetched again (no partial parse). */
+        byte[] fetchManifestBytes(Endpoint ep, Descriptor d) {
+            if (d.size() > OciJson.MAX_MANIFEST_BYTES) {
+                throw new RegistryException(Reason.LIMIT, d.digest() + ": manifest of " + d.size()
+                        + " bytes exceeds the limit of " + OciJson.MAX_MANIFEST_BYTES);
+            }
+            URI uri = url(ep, "/manifests/" + d.digest());
+            IOException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try (Response r = transport.send(request("GET", uri, ep).header("Accept", d.mediaType() + ", */*"))) {
+                    if (r.status() != 200) {
+                        throw Errors.of(r, ref.name() + "@" + d.digest());
+                    }
+                    byte[] bytes = readManifest(r);
+                    try (InputStream in = VerifyingInputStream.of(new ByteArrayInputStream(bytes), d)) {
+                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
+                    return bytes;
+                } catch (IOException e) {
+                    last = e;
+                }
+            }
+            throw new RegistryException(Reason.UNAVAILABLE, ref.name() + "@" + d.digest()
+                    + ": reading the manifest failed", last);
+        }
+
+        InputStream fetch(Descriptor d, Digester resume) {
+            if (MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType())) {
+                if (resume.count() != 0) {
+                    throw new IllegalArgumentException("manifests cannot be resumed");
+                }
+                byte[] bytes = onEndpoints(false, ep -> fetchManifestBytes(ep, d));
+                return new ByteArrayInputStream(bytes);
+            }
+            if (resume.count() > d.size()) {
+                throw new IllegalArgumentException("resume offset " + resume.count() + " is beyond the size "
+                        + d.size() + " of " + d.digest());
+            }
+            BlobStream blob = onEndpoints(false, ep -> {
+                BlobStream s = new BlobStream(ep, d, resume.count());
+                s.open();
+                return s;
+            });
+            return VerifyingInputStream.resuming(blob, d, resume);
+        }
+
+        /** A blob body that reconnects with {@code Range} when the connection drops. */
+        final class BlobStream extends InputStream {
+            private final Endpoint ep;
+            private final Descriptor d;
+            private final URI uri;
+            private long position;
+            private Response current;
+            private int resumes;
+            private int noProgress;
+            private boolean progressed;
+
+            BlobStream(Endpoint ep, Descriptor d, long offset) {
+                this.ep = ep;
+                this.d = d;
+                this.uri = url(ep, "/blobs/" + d.digest());
+                this.position = offset;
+            }
+
+            void open() {
+                Request r = request("GET", uri, ep);
+                if (position > 0) {
+                    r = r.header("Range", "bytes=" + position + "-");
+                }
+                Response resp = transport.send(r);
+                int status = resp.status();
+                if (status == 200) {
+                    if (resp.contentLength().isPresent() && resp.contentLength().getAsLong() != d.size()) {
+                        long got = resp.contentLength().getAsLong();
+                        resp.close();
+                        throw new RegistryException(Reason.SIZE, d.digest() + ": Content-Length " + got
+                                + " differs from the descriptor's size " + d.size());
+                    }
+                    if (position > 0) {
+                        // the registry ignored Range: drop what we have already
+                        try {
+                            resp.body().skipNBytes(position);
+                        } catch (IOException e) {
+                            resp.close();
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                } else if (status == 206) {
+                    String range = resp.header("Content-Range").orElse("");
+                    long start = rangeStart(range);
+                    if (start != position) {
+                        resp.close();
+                        throw new RegistryException(Reason.PROTOCOL, d.digest() + ": unhandled content range \""
+                                + range + "\" for a request from byte " + position);
+                    }
+                } else if (status == 416 && position == d.size()) {
+                    resp.close();
+                    current = null;
+                    return;
+                } else {
+                    throw Errors.of(resp, ref.name() + "@" + d.digest());
+                }
+                current = resp;
+                progressed = false;
+            }
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                while (true) {
+                    if (current == null) {
+                        return -1;
+                    }
+                    IOException failure;
+                    try {
+                        int n = current.body().read(b, off, len);
+                        if (n > 0) {
+                            position += n;
+                            progressed = true;
+                            return n;
+                        }
+                        if (n < 0 && position >= d.size()) {
+                            current.close();
+                            current = null;
+                            return -1;
+                        }
+                        if (n == 0) {
+                            return 0;
+                        }
+                        failure = new IOException("body ended at byte " + position + " of " + d.size());
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    current.close();
+                    current = null;
+                    noProgress = progressed ? 0 : noProgress + 1;
+                    resumes++;
+                    if (resumes > MAX_RESUMES || noProgress >= MAX_NO_PROGRESS_RESUMES
+                            || Thread.currentThread().isInterrupted()) {
+                        throw failure;
+                    }
+                    LOG.debug("{}: connection lost at byte {} ({}), resuming", d.digest(), position,
+                            failure.getClass().getSimpleName());
+                    try {
+                        open();
+                    } catch (UncheckedIOException e) {
+                        throw e.getCause();
+                    }
+                }
+            }
+
+            @Override
+            public void close() {
+                if (current != null) {
+                    current.close();
+                    current = null;
+                }
+            }
+        }
+
+        PushResult pushAt(Endpoint ep, Descriptor d, BlobSource source) {
+            if (MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType())) {
+                return pushManifest(ep, d, source);
+            }
+            try (Response head = transport.send(request("HEAD", url(ep, "/blobs/" + d.digest()), ep))) {
+                if (head.status() == 200) {
+                    return new PushResult(d, PushResult.Outcome.ALREADY_EXISTS);
+                }
+                if (head.status() != 404) {
+                    throw Errors.of(head, ref.name() + "@" + d.digest());
+                }
+            }
+            Optional<Reference> from = source.mountFrom()
+                    .filter(f -> f.domain().equals(ref.domain()) && !f.path().equals(ref.path()));
+            URI uploads = url(ep, "/blobs/uploads/");
+            Request start;
+            if (from.isPresent()) {
+                List<String> mountScopes = new ArrayList<>(scopes);
+                mountScopes.add("repository:" + from.get().path() + ":pull");
+                start = new Request("POST", URI.create(uploads + "?mount=" + d.digest() + "&from="
+                        + URLEncoder.encode(from.get().path(), StandardCharsets.UTF_8)), List.of(),
+                        Optional.of(HttpRequest.BodyPublishers::noBody), Optional.of(ref.domain()), mountScopes,
+                        Optional.empty(), ep.insecure());
+            } else {
+                start = request("POST", uploads, ep).body(HttpRequest.BodyPublishers::noBody);
+            }
+            URI location;
+            long chunkMin;
+            try (Response r = transport.send(start)) {
+                if (r.status() == 201 && from.isPresent()) {
+                    return new PushResult(d, PushResult.Outcome.MOUNTED);
+                }
+                if (r.status() != 202) {
+                    throw Errors.of(r, ref.name() + ": starting an upload");
+                }
+                location = location(r);
+                chunkMin = r.header("OCI-Chunk-Min-Length").map(HttpRegistryResolver::parseLong).orElse(0L);
+            }
+            if (d.size() > chunkedUploadThreshold) {
+                return chunked(ep, d, source, location, chunkMin);
+            }
+            Digester digester = Digester.of(d.digest().algorithm());
+            HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> {
+                        try {
+                            return digester.wrap(source.open());
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }), d.size());
+            Request put = request("PUT", withDigest(location, d.digest()), ep)
+                    .header("Content-Type", "application/octet-stream").body(() -> body);
+            try (Response r = transport.send(put)) {
+                if (r.status() != 201) {
+                    throw Errors.of(r, ref.name() + "@" + d.digest() + ": upload");
+                }
+                checkSourceDigest(d, digester);
+                checkConfirmedDigest(d, r);
+            }
+            return new PushResult(d, PushResult.Outcome.UPLOADED);
+        }
+
+        private PushResult chunked(Endpoint ep, Descriptor d, BlobSource source, URI location, long chunkMin) {
+            int chunk = (int) Math.max(chunkSize, Math.min(chunkMin, 64L << 20));
+            long offset = 0;
+            int recoveries = 0;
+            Digester digester = Digester.of(d.digest().algorithm());
+            InputStream in = null;
+            try {
+                in = digester.wrap(source.open());
+                while (offset < d.size()) {
+                    int n = (int) Math.min(chunk, d.size() - offset);
+                    byte[] buf = in.readNBytes(n);
+                    if (buf.length != n) {
+                        throw new RegistryException(Reason.SIZE, d.digest() + ": source ended at byte "
+                                + (offset + buf.length) + " of " + d.size());
+                    }
+                    Request patch = request("PATCH", location, ep)
+                            .header("Content-Type", "application/octet-stream")
+                            .header("Content-Range", offset + "-" + (offset + n - 1))
+                            .body(() -> HttpRequest.BodyPublishers.ofByteArray(buf));
+                    try (Response r = transport.send(patch)) {
+                        if (r.status() == 416 && recoveries++ < 3) {
+                            // the registry holds another length: ask it, then continue from there
+                            UploadStatus st = uploadStatus(ep, location);
+                            long have = st.length();
+                            location = st.location();
+                            in.close();
+                            digester = Digester.of(d.digest().algorithm());
+                            in = digester.wrap(source.open());
+                            in.skipNBytes(have);
+                            offset = have;
+                            continue;
+                        }
+                        if (r.status() != 202) {
+                            throw Errors.of(r, ref.name() + "@" + d.digest() + ": chunk at " + offset);
+                        }
+                        location = location(r);
+                    }
+                    offset += n;
+                }
+                if (in.read() >= 0) {
+                    throw new RegistryException(Reason.SIZE, d.digest() + ": source is longer than " + d.size());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the source of " + d.digest(), e);
+            } finally {
+                if (in != null) {
+                    try {
+                        in.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing the source of {} failed", d.digest(), e);
+                    }
+                }
+            }
+            checkSourceDigest(d, digester);
+            Request put = request("PUT", withDigest(location, d.digest()), ep)
+                    .header("Content-Type", "application/octet-stream").body(HttpRequest.BodyPublishers::noBody);
+            try (Response r = transport.send(put)) {
+                if (r.status() != 201) {
+                    throw Errors.of(r, ref.name() + "@" + d.digest() + ": completing the upload");
+                }
+                checkConfirmedDigest(d, r);
+            }
+            return new PushResult(d, PushResult.Outcome.UPLOADED);
+        }
+
+        private record UploadStatus(URI location, long length) {
+        }
+
+        private UploadStatus uploadStatus(Endpoint ep, URI location) {
+            try (Response r = transport.send(request("GET", location, ep))) {
+                if (r.status() != 204 && r.status() != 202) {
+                    throw Errors.of(r, ref.name() + ": upload status");
+                }
+                URI next = r.header("Location").isPresent() ? location(r) : location;
+                String range = r.header("Range").orElse("0--1");
+                int dash = range.lastIndexOf('-');
+                return new UploadStatus(next, Math.max(0, parseLong(range.substring(dash + 1)) + 1));
+            }
+        }
+
+        private PushResult pushManifest(Endpoint ep, Descriptor d, BlobSource source) {
+            if (d.size() > OciJson.MAX_MANIFEST_BYTES) {
+                throw new RegistryException(Reason.LIMIT, d.digest() + ": manifest of " + d.size()
+                        + " bytes exceeds the limit of " + OciJson.MAX_MANIFEST_BYTES);
+            }
+            byte[] bytes;
+            try (InputStream in = VerifyingInputStream.of(source.open(), d)) {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the manifest " + d.digest(), e);
+            }
+            String target = ref.tag().orElse(d.digest().toString());
+            Request put = request("PUT", url(ep, "/manifests/" + target), ep)
+                    .header("Content-Type", d.mediaType())
+                    .body(() -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+            try (Response r = transport.send(put)) {
+                if (r.status() != 201) {
+                    throw Errors.of(r, ref + ": pushing the manifest");
+                }
+                checkConfirmedDigest(d, r);
+            }
+            return new PushResult(d, PushResult.Outcome.UPLOADED);
+        }
+
+        private void checkSourceDigest(Descriptor d, Digester digester) {
+            Digest actual = digester.digest();
+            if (digester.count() != d.size() || !actual.equals(d.digest())) {
+                throw new DigestMismatchException("source of " + d.digest(), d.digest(), actual);
+            }
+        }
+
+        private void checkConfirmedDigest(Descriptor d, Response r) {
+            Optional<String> confirmed = r.header("Docker-Content-Digest");
+            if (confirmed.isPresent() && Digest.isValid(confirmed.get())
+                    && !Digest.parse(confirmed.get()).equals(d.digest())) {
+                throw new DigestMismatchException(ref.name() + ": the registry stored " + d.digest(), d.digest(),
+                        Digest.parse(confirmed.get()));
+            }
+        }
+
+        private URI location(Response r) {
+            String loc = r.header("Location").orElseThrow(() -> new RegistryException(Reason.PROTOCOL,
+                    ref.name() + ": upload answer without a Location"));
+            URI next = r.uri().resolve(loc);
+            if (!Urls.origin(next).equals(Urls.origin(r.uri())) && Urls.isForbiddenLiteral(next.getHost())) {
+                throw new RegistryException(Reason.REDIRECT, ref.name() + ": upload Location on a private address");
+            }
+            return next;
+        }
+    }
+
+    private static URI withDigest(URI location, Digest digest) {
+        String s = location.toString();
+        return URI.create(s + (location.getRawQuery() == null ? "?" : "&") + "digest="
+                + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8));
+    }
+
+    private static long rangeStart(String contentRange) {
+        // "bytes 100-199/200"
+        String s = contentRange.trim();
+        if (!s.startsWith("bytes ")) {
+            return -1;
+        }
+        int dash = s.indexOf('-');
+        return dash < 0 ? -1 : parseLong(s.substring(6, dash).trim());
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The scopes dockerd asks for a plugin repository: the plugin class and the plain one. */
+    static List<String> pluginScopes(String path, boolean push) {
+        String actions = push ? "pull,push" : "pull";
+        Set<String> s = new LinkedHashSet<>();
+        s.add("repository(plugin):" + path + ":" + actions);
+        s.add("repository:" + path + ":" + actions);
+        return List.copyOf(s);
+    }
+
+    /** Builds an {@link HttpRegistryResolver}. Not thread-safe. */
+    public static final class Builder {
+        private CredentialProvider credentials = CredentialProvider.anonymous();
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration headerTimeout = Duration.ofSeconds(60);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private String userAgent = DEFAULT_USER_AGENT;
+        private int maxConcurrentRequests = 8;
+        private Clock clock = Clock.systemUTC();
+        private final Set<String> insecure = new HashSet<>();
+        private final List<URI> mirrors = new ArrayList<>();
+        private SSLContext sslContext;
+        private Platform platform = Platform.host();
+        private long chunkedUploadThreshold = Long.MAX_VALUE;
+        private int chunkSize = 8 << 20;
+
+        private Builder() {
+        }
+
+        /** Where credentials come from; anonymous by default. */
+        public Builder credentials(CredentialProvider value) {
+            this.credentials = Objects.requireNonNull(value, "credentials");
+            return this;
+        }
+
+        /** The retry policy; {@link RetryPolicy#DEFAULT} by default. */
+        public Builder retry(RetryPolicy value) {
+            this.retry = Objects.requireNonNull(value, "retry");
+            return this;
+        }
+
+        /** TCP connect timeout; 30 s (Docker's dial timeout) by default. */
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = positive(value, "connectTimeout");
+            return this;
+        }
+
+        /** How long to wait for response headers; 60 s by default. */
+        public Builder headerTimeout(Duration value) {
+            this.headerTimeout = positive(value, "headerTimeout");
+            return this;
+        }
+
+        /** How long a body read may wait for more data; 60 s by default. */
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = positive(value, "idleTimeout");
+            return this;
+        }
+
+        /** The User-Agent; {@link #DEFAULT_USER_AGENT} by default. */
+        public Builder userAgent(String value) {
+            this.userAgent = Objects.requireNonNull(value, "userAgent");
+            return this;
+        }
+
+        /** Concurrent requests per registry host; 8 by default. */
+        public Builder maxConcurrentRequests(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxConcurrentRequests must be at least 1: " + value);
+            }
+            this.maxConcurrentRequests = value;
+            return this;
+        }
+
+        /** The clock for token expiry. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * A registry ({@code host[:port]}) that may be reached over plain http after https failed, as
+         * Docker's {@code insecure-registries}. Loopback registries are insecure by default, as in Docker.
+         */
+        public Builder addInsecureRegistry(String host) {
+            this.insecure.add(Objects.requireNonNull(host, "host").toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** A Docker Hub mirror, tried in the order added before Docker Hub itself (pulls only). */
+        public Builder addMirror(URI value) {
+            Objects.requireNonNull(value, "value");
+            String scheme = value.getScheme();
+            if (!"https".equals(scheme) && !"http".equals(scheme)) {
+                throw new IllegalArgumentException("a mirror must be an http(s) URL: " + Urls.redact(value));
+            }
+            String s = value.toString();
+            this.mirrors.add(URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s));
+            return this;
+        }
+
+        /** The TLS context (custom CAs, client certificates); the JDK default otherwise. */
+        public Builder sslContext(SSLContext value) {
+            this.sslContext = Objects.requireNonNull(value, "sslContext");
+            return this;
+        }
+
+        /** The platform selected from indexes; the host's by default. */
+        public Builder platform(Platform value) {
+            this.platform = Objects.requireNonNull(value, "platform");
+            return this;
+        }
+
+        /** Blobs larger than this are uploaded in chunks; never by default (monolithic, as dockerd). */
+        public Builder chunkedUploadThreshold(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("chunkedUploadThreshold must not be negative: " + bytes);
+            }
+            this.chunkedUploadThreshold = bytes;
+            return this;
+        }
+
+        /** The chunk size of chunked uploads (raised to the registry's OCI-Chunk-Min-Length); 8 MiB by default. */
+        public Builder chunkSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("chunkSize must be positive: " + bytes);
+            }
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        /** The resolver. */
+        public HttpRegistryResolver build() {
+            return new HttpRegistryResolver(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package dev.berth.registry.internal;
+
+import dev.berth.registry.CredentialProvider;
+import dev.berth.registry.RetryPolicy;
+import dev.berth.remote.RegistryException;
+import dev.berth.remote.RegistryException.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends requests the way a registry client must: redirects followed by hand (credentials only ever go to
+ * the origin they belong to, https never downgrades, no more than {@link #MAX_REDIRECTS} hops, no
+ * redirect from one host to a private or loopback address), authentication answered once per challenge,
+ * transient failures retried with backoff and jitter within the {@link RetryPolicy}, and at most a fixed
+ * number of concurrent requests per registry. Thread-safe.
+ */
+public final class Transport {
+    /** The most redirects followed for one request, as containerd. */
+    public static final int MAX_REDIRECTS = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+    private static final Set<Integer> RETRYABLE = Set.of(408, 429, 500, 502, 503, 504);
+
+    /**
+     * Transport settings.
+     *
+     * @param client          the JDK client, built with {@code Redirect.NEVER}
+     * @param credentials     credentials per registry host
+     * @param retry           retry policy
+     * @param headerTimeout   how long to wait for response headers
+     * @param idleTimeout     how long a body read may wait for data
+     * @param userAgent       the User-Agent header
+     * @param maxConcurrent   concurrent requests per registry host
+     * @param clock           the clock for token expiry
+     */
+    public record Settings(HttpClient client, CredentialProvider credentials, RetryPolicy retry, Duration headerTimeout,
+                           Duration idleTimeout, String userAgent, int maxConcurrent, Clock clock) {
+        /** Validates. */
+        public Settings {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(credentials, "credentials");
+            Objects.requireNonNull(retry, "retry");
+            Objects.requireNonNull(headerTimeout, "headerTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(userAgent, "userAgent");
+            Objects.requireNonNull(clock, "clock");
+            if (maxConcurrent < 1) {
+                throw new IllegalArgumentException("maxConcurrent must be at least 1: " + maxConcurrent);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final Authorizer authorizer;
+    private final ConcurrentMap<String, Semaphore> permits = new ConcurrentHashMap<>();
+
+    /** A transport with the given settings. */
+    public Transport(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.authorizer = new Authorizer(this, settings.credentials(), settings.clock());
+    }
+
+    /** The settings. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Sends a request with authentication, redirects and retries. The response may have any status; a
+     * 401 is returned only when a fresh authorization was refused too.
+     *
+     * @throws RegistryException UNAVAILABLE when retries ran out on I/O errors, REDIRECT or AUTH when
+     *                           refused
+     */
+    public Response send(Request request) {
+        RetryPolicy policy = settings.retry();
+        Instant deadline = Instant.now().plus(policy.timeout());
+        boolean reauthorized = false;
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            Response response;
+            try {
+                response = sendFollowingRedirects(request);
+            } catch (IOException e) {
+                if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
+                    throw new RegistryException(Reason.UNAVAILABLE, "interrupted: " + describe(request), e);
+                }
+                if (e instanceof javax.net.ssl.SSLException) {
+                    // a TLS failure does not heal by retrying; the caller may fall back to http
+                    throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": TLS failed: "
+                            + safeMessage(e), e);
+                }
+                Duration delay = backoff(policy, attempt);
+                if (attempt >= policy.maxAttempts() || Instant.now().plus(delay).isAfter(deadline)) {
+                    throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": " + attempt
+                            + " attempt(s) failed, last: " + safeMessage(e), e);
+                }
+                LOG.debug("{}: attempt {} failed ({}), retrying in {} ms", describe(request), attempt, safeMessage(e),
+                        delay.toMillis());
+                sleep(delay);
+                continue;
+            }
+            int status = response.status();
+            if (status == 401 && request.registry().isPresent() && !reauthorized) {
+                List<Challenge> challenges = Challenge.parseAll(response.headers().allValues("WWW-Authenticate"));
+                response.close();
+                authorizer.challenged(request.registry().get(), request.uri(), challenges, request.scopes());
+                reauthorized = true;
+                attempt--; // answering a challenge is not a failed attempt
+                continue;
+            }
+            if (RETRYABLE.contains(status)) {
+                Optional<Duration> retryAfter = retryAfter(response);
+                if (retryAfter.isPresent() && retryAfter.get().compareTo(policy.maxRetryAfter()) > 0) {
+                    response.close();
+                    throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": status " + status
+                            + " with Retry-After " + retryAfter.get().toSeconds() + " s, more than the "
+                            + policy.maxRetryAfter().toSeconds() + " s Berth waits");
+                }
+                int attemptNo = attempt;
+                Duration delay = retryAfter.orElseGet(() -> backoff(policy, attemptNo));
+                if (attempt < policy.maxAttempts() && !Instant.now().plus(delay).isAfter(deadline)) {
+                    response.close();
+                    LOG.debug("{}: status {}, retrying in {} ms", describe(request), status, delay.toMillis());
+                    sleep(delay);
+                    continue;
+                }
+            }
+            return response;
+        }
+    }
+
+    /** Sends without retries or authentication: the token client's own loop uses this. */
+    Response sendOnce(Request request) throws IOException {
+        return sendFollowingRedirects(request);
+    }
+
+    private Response sendFollowingRedirects(Request request) throws IOException {
+        URI uri = request.uri();
+        String firstOrigin = Urls.origin(uri);
+        String method = request.method();
+        boolean withBody = request.body().isPresent();
+        Semaphore permit = request.registry().map(this::permit).orElse(null);
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            boolean sameOrigin = Urls.origin(uri).equals(firstOrigin);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.headerTimeout())
+                    .header("User-Agent", settings.userAgent());
+            for (String[] h : request.headers()) {
+                b.header(h[0], h[1]);
+            }
+            if (sameOrigin) {
+                Optional<String> auth = request.authorization();
+                if (auth.isEmpty() && request.registry().isPresent()) {
+                    auth = authorizer.authorization(request.registry().get(), uri, request.scopes());
+                }
+                auth.ifPresent(a -> b.header("Authorization", a));
+            }
+            HttpRequest.BodyPublisher body = withBody ? request.body().get().get() : HttpRequest.BodyPublishers.noBody();
+            b.method(method, body);
+            Response response = exchange(b.build(), permit);
+            LOG.debug("{} {} -> {}", method, Urls.redact(uri), response.status());
+            int status = response.status();
+            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+                return response;
+            }
+            Optional<String> location = response.header("Location");
+            response.close();
+            if (location.isEmpty()) {
+                throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect " + status
+                        + " without a Location");
+            }
+            URI next = nextHop(uri, location.get(), request);
+            if (status == 303 || ((status == 301 || status == 302) && method.equals("POST"))) {
+                method = "GET";
+                withBody = false;
+            }
+            uri = next;
+        }
+        throw new RegistryException(Reason.REDIRECT, describe(request) + ": more than " + MAX_REDIRECTS + " redirects");
+    }
+
+    private URI nextHop(URI from, String location, Request request) {
+        URI next;
+        try {
+            next = from.resolve(new URI(location.trim()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new RegistryException(Reason.REDIRECT, describe(request) + ": invalid redirect Location");
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect to a " + scheme
+                    + " URL refused");
+        }
+        if (next.getHost() == null || next.getHost().isEmpty()) {
+            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect without a host refused");
+        }
+        if (next.getRawUserInfo() != null) {
+            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect carrying user info refused");
+        }
+        if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !request.insecure()) {
+            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect from https to http refused: "
+                    + Urls.redact(next));
+        }
+        boolean sameHost = next.getHost().equalsIgnoreCase(from.getHost());
+        if (!sameHost && Urls.isForbiddenLiteral(next.getHost())) {
+            throw new RegistryException(Reason.REDIRECT, describe(request)
+                    + ": redirect to a private, loopback or link-local address refused: " + Urls.redact(next));
+        }
+        return next;
+    }
+
+    private Response exchange(HttpRequest request, Semaphore permit) throws IOException {
+        if (permit != null) {
+            try {
+                permit.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a connection slot");
+            }
+        }
+        BodyStream[] holder = new BodyStream[1];
+        Runnable release = permit == null ? () -> { } : permit::release;
+        try {
+            HttpResponse<InputStream> r = settings.client().send(request, info -> {
+                BodyStream s = new BodyStream(settings.idleTimeout(), release);
+                holder[0] = s;
+                return s;
+            });
+            return new Response(r.statusCode(), r.headers(), r.uri(), (BodyStream) r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (holder[0] != null) {
+                holder[0].close();
+            } else {
+                release.run();
+            }
+            throw new InterruptedIOException("interrupted while sending " + Urls.redact(request.uri()));
+        } catch (IOException | RuntimeException e) {
+            if (holder[0] != null) {
+                holder[0].close();
+            } else {
+                release.run();
+            }
+            throw e;
+        }
+    }
+
+    private Semaphore permit(String registry) {
+        return permits.computeIfAbsent(registry, k -> new Semaphore(settings.maxConcurrent(), true));
+    }
+
+    static Duration backoff(RetryPolicy policy, int attempt) {
+        long base = policy.initialBackoff().toMillis();
+        long cap = policy.maxBackoff().toMillis();
+        long exp = base << Math.min(attempt - 1, 20);
+        long bound = Math.max(0, Math.min(cap, exp));
+        // full jitter: spreads retries of many clients so they don't hit the registry in step
+        long millis = bound == 0 ? 0 : bound / 2 + ThreadLocalRandom.current().nextLong(bound / 2 + 1);
+        return Duration.ofMillis(millis);
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date; empty when absent, negative or garbage. */
+    static Optional<Duration> retryAfter(Response response) {
+        Optional<String> v = response.header("Retry-After");
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        String s = v.get().trim();
+        try {
+            long seconds = Long.parseLong(s);
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(Instant.now(), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException e2) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(Reason.UNAVAILABLE, "interrupted while waiting to retry", e);
+        }
+    }
+
+    static String describe(Request r) {
+        return r.method() + " " + Urls.redact(r.uri());
+    }
+
+    /** An exception message with any URL query stripped (the JDK puts URIs in some messages). */
+    static String safeMessage(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return m.replaceAll("\\?[^\\s\"']*", "?<redacted>");
+    }
+
+    /** Needed by the token client. */
+    Settings settingsForAuth() {
+        return settings;
+    }
+
+    /** For tests: forgets cached tokens. */
+    public void clearTokens() {
+        authorizer.clear();
+    }
+}

@@ -1,0 +1,2 @@
+/** Transport, auth and redirect handling behind the registry client. Not exported. */
+package dev.berth.registry.internal;

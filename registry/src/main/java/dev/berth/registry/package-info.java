@@ -1,0 +1,2 @@
+/** The OCI distribution client and Docker credentials. */
+package dev.berth.registry;
