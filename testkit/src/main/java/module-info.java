@@ -3,6 +3,7 @@ module dev.berth.testkit {
     requires transitive dev.berth.core;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
+    requires org.junit.jupiter.params;
 
     exports dev.berth.testkit.content;
 }
