@@ -1,5 +1,10 @@
-/** Berth store. See the module's pom.xml for its role. */
+/**
+ * Berth store: {@link dev.berth.store.FileContentStore}, a durable content-addressable store in
+ * containerd's local layout.
+ */
 module dev.berth.store {
     requires transitive dev.berth.core;
     requires org.slf4j;
+
+    exports dev.berth.store;
 }

@@ -5,4 +5,7 @@ module dev.berth.testkit {
     requires transitive org.assertj.core;
 
     exports dev.berth.testkit.remote;
+    requires org.junit.jupiter.params;
+
+    exports dev.berth.testkit.content;
 }

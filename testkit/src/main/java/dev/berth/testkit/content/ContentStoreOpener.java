@@ -1,0 +1,14 @@
+package dev.berth.testkit.content;
+
+import dev.berth.content.ContentStore;
+import java.nio.file.Path;
+
+/**
+ * Opens a store on a directory, so {@link ContentStoreContract}'s cross-process cases can open the
+ * same store in a second JVM. Implementations need a public no-argument constructor; the child JVM
+ * creates one by reflection.
+ */
+public interface ContentStoreOpener {
+    /** Opens (or creates) the store whose data lives under {@code root}. */
+    ContentStore open(Path root) throws Exception;
+}
