@@ -10,6 +10,7 @@ module dev.berth.core {
     exports dev.berth;
     exports dev.berth.oci;
     exports dev.berth.plugin;
+    exports dev.berth.runtime;
 
     exports dev.berth.internal.json to
             dev.berth.store,
