@@ -19,4 +19,7 @@ module dev.berth.core {
             dev.berth.runtime,
             dev.berth.testkit,
             dev.berth.examples;
+    exports dev.berth.internal.unixhttp to
+            dev.berth.runtime,
+            dev.berth.testkit;
 }
