@@ -15,6 +15,7 @@ module dev.berth.core {
     exports dev.berth.remote;
     exports dev.berth.event;
     exports dev.berth.progress;
+    exports dev.berth.runtime;
 
     exports dev.berth.internal.json to
             dev.berth.store,
@@ -23,4 +24,7 @@ module dev.berth.core {
             dev.berth.runtime,
             dev.berth.testkit,
             dev.berth.examples;
+    exports dev.berth.internal.unixhttp to
+            dev.berth.runtime,
+            dev.berth.testkit;
 }

@@ -8,4 +8,5 @@ module dev.berth.testkit {
     requires org.junit.jupiter.params;
 
     exports dev.berth.testkit.content;
+    exports dev.berth.testkit.runtime;
 }

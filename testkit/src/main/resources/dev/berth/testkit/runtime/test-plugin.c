@@ -1,0 +1,207 @@
+/*
+ * Berth's test plugin: a tiny Docker managed plugin (VolumeDriver) for the runc tests.
+ * Built by dev.berth.testkit.runtime.TestPluginBuilder with `gcc -static`.
+ *
+ * usage: test-plugin SOCKET [MODE]
+ *   serve          (default) serve the plugin protocol, exit on SIGTERM
+ *   ignore-term    serve, but ignore SIGTERM (PID 1 ignores it unless handled anyway)
+ *   no-socket      never open the socket; exit on SIGTERM
+ *   crash          write a line to stderr and exit 3 at once
+ *   wrong-activate serve, but answer /Plugin.Activate with an empty Implements list
+ *
+ * Protocol: HTTP/1.1, one request per connection (Connection: close). Volumes live in memory.
+ *   /Plugin.Activate            {"Implements":["VolumeDriver"]}
+ *   /VolumeDriver.Create|Remove|Mount|Unmount|Path|Get|List|Capabilities
+ * /VolumeDriver.List answers with chunked transfer coding, the rest with Content-Length.
+ * Each request line is logged to stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_VOLUMES 32
+#define MAX_NAME 64
+
+static char volumes[MAX_VOLUMES][MAX_NAME + 1];
+static const char *g_sock;
+
+static void on_term(int sig) {
+    (void)sig;
+    if (g_sock) unlink(g_sock);
+    _exit(0);
+}
+
+/* Copies the string value of "Name" into out; returns 0 when absent or not a safe name. */
+static int json_name(const char *body, char *out) {
+    const char *p = strcasestr(body, "\"Name\"");
+    if (!p) return 0;
+    p = strchr(p + 6, ':');
+    if (!p) return 0;
+    p++;
+    while (*p == ' ') p++;
+    if (*p != '"') return 0;
+    p++;
+    size_t n = 0;
+    while (p[n] && p[n] != '"') {
+        char c = p[n];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!ok || n >= MAX_NAME) return 0;
+        n++;
+    }
+    if (n == 0 || p[n] != '"') return 0;
+    memcpy(out, p, n);
+    out[n] = 0;
+    return 1;
+}
+
+static int find(const char *name) {
+    for (int i = 0; i < MAX_VOLUMES; i++)
+        if (volumes[i][0] && strcmp(volumes[i], name) == 0) return i;
+    return -1;
+}
+
+static void reply(int c, int status, const char *body, int chunked) {
+    char head[256];
+    int len;
+    const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Error";
+    if (chunked) {
+        len = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/vnd.docker.plugins.v1.1+json\r\n"
+                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n", status, reason);
+        (void)!write(c, head, (size_t)len);
+        size_t total = strlen(body), off = 0;
+        while (off < total) { /* small chunks on purpose: exercises the client's chunk parser */
+            size_t n = total - off < 16 ? total - off : 16;
+            len = snprintf(head, sizeof head, "%zx\r\n", n);
+            (void)!write(c, head, (size_t)len);
+            (void)!write(c, body + off, n);
+            (void)!write(c, "\r\n", 2);
+            off += n;
+        }
+        (void)!write(c, "0\r\n\r\n", 5);
+    } else {
+        len = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/vnd.docker.plugins.v1.1+json\r\n"
+                       "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, reason, strlen(body));
+        (void)!write(c, head, (size_t)len);
+        (void)!write(c, body, strlen(body));
+    }
+}
+
+static void handle(int c, int wrong_activate) {
+    char buf[65536];
+    size_t n = 0;
+    char *hdr_end = NULL;
+    while (n < sizeof buf - 1) {
+        ssize_t r = read(c, buf + n, sizeof buf - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r;
+        buf[n] = 0;
+        if ((hdr_end = strstr(buf, "\r\n\r\n")) != NULL) break;
+    }
+    if (!hdr_end) { close(c); return; }
+    long clen = 0;
+    char *cl = strcasestr(buf, "\r\nContent-Length:");
+    if (cl) clen = strtol(cl + 17, NULL, 10);
+    size_t have = n - (size_t)(hdr_end + 4 - buf);
+    while ((long)have < clen && n < sizeof buf - 1) {
+        ssize_t r = read(c, buf + n, sizeof buf - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r; have += (size_t)r;
+    }
+    buf[n] = 0;
+    const char *body = hdr_end + 4;
+    char method[16] = "", path[128] = "";
+    sscanf(buf, "%15s %127s", method, path);
+    fprintf(stderr, "test-plugin: %s %s\n", method, path);
+
+    char out[16384], name[MAX_NAME + 1];
+    int has_name = json_name(body, name);
+    if (strcmp(path, "/Plugin.Activate") == 0) {
+        reply(c, 200, wrong_activate ? "{\"Implements\":[]}" : "{\"Implements\":[\"VolumeDriver\"]}", 0);
+    } else if (strcmp(path, "/VolumeDriver.Capabilities") == 0) {
+        reply(c, 200, "{\"Capabilities\":{\"Scope\":\"local\"}}", 0);
+    } else if (strcmp(path, "/VolumeDriver.Create") == 0) {
+        if (!has_name) { reply(c, 200, "{\"Err\":\"bad volume name\"}", 0); }
+        else if (find(name) >= 0) { reply(c, 200, "{\"Err\":\"\"}", 0); }
+        else {
+            int slot = -1;
+            for (int i = 0; i < MAX_VOLUMES; i++) if (!volumes[i][0]) { slot = i; break; }
+            if (slot < 0) reply(c, 200, "{\"Err\":\"too many volumes\"}", 0);
+            else { strcpy(volumes[slot], name); reply(c, 200, "{\"Err\":\"\"}", 0); }
+        }
+    } else if (strcmp(path, "/VolumeDriver.Remove") == 0) {
+        int i = has_name ? find(name) : -1;
+        if (i < 0) reply(c, 200, "{\"Err\":\"no such volume\"}", 0);
+        else { volumes[i][0] = 0; reply(c, 200, "{\"Err\":\"\"}", 0); }
+    } else if (strcmp(path, "/VolumeDriver.Mount") == 0 || strcmp(path, "/VolumeDriver.Path") == 0) {
+        if (!has_name || find(name) < 0) reply(c, 200, "{\"Err\":\"no such volume\"}", 0);
+        else { snprintf(out, sizeof out, "{\"Mountpoint\":\"/data/%s\",\"Err\":\"\"}", name); reply(c, 200, out, 0); }
+    } else if (strcmp(path, "/VolumeDriver.Unmount") == 0) {
+        reply(c, 200, "{\"Err\":\"\"}", 0);
+    } else if (strcmp(path, "/VolumeDriver.Get") == 0) {
+        if (!has_name || find(name) < 0) reply(c, 200, "{\"Err\":\"no such volume\"}", 0);
+        else {
+            snprintf(out, sizeof out, "{\"Volume\":{\"Name\":\"%s\",\"Mountpoint\":\"/data/%s\",\"Status\":{}},\"Err\":\"\"}", name, name);
+            reply(c, 200, out, 0);
+        }
+    } else if (strcmp(path, "/VolumeDriver.List") == 0) {
+        size_t off = (size_t)snprintf(out, sizeof out, "{\"Volumes\":[");
+        int first = 1;
+        for (int i = 0; i < MAX_VOLUMES; i++) {
+            if (!volumes[i][0]) continue;
+            off += (size_t)snprintf(out + off, sizeof out - off, "%s{\"Name\":\"%s\",\"Mountpoint\":\"/data/%s\"}",
+                                    first ? "" : ",", volumes[i], volumes[i]);
+            first = 0;
+        }
+        snprintf(out + off, sizeof out - off, "],\"Err\":\"\"}");
+        reply(c, 200, out, 1);
+    } else {
+        reply(c, 404, "{\"Err\":\"unknown method\"}", 0);
+    }
+    close(c);
+}
+
+int main(int argc, char **argv) {
+    const char *sock = argc > 1 ? argv[1] : "/run/docker/plugins/plugin.sock";
+    const char *mode = argc > 2 ? argv[2] : "serve";
+    g_sock = sock;
+    signal(SIGPIPE, SIG_IGN);
+    if (strcmp(mode, "crash") == 0) {
+        fprintf(stderr, "test-plugin: fatal: crashing on purpose\n");
+        return 3;
+    }
+    if (strcmp(mode, "ignore-term") == 0) {
+        signal(SIGTERM, SIG_IGN);
+    } else {
+        signal(SIGTERM, on_term);
+        signal(SIGINT, on_term);
+    }
+    fprintf(stdout, "test-plugin: mode %s\n", mode);
+    fflush(stdout);
+    if (strcmp(mode, "no-socket") == 0) {
+        fprintf(stderr, "test-plugin: not opening %s\n", sock);
+        for (;;) pause();
+    }
+    unlink(sock);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0) { perror("socket"); return 1; }
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", sock);
+    if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) { perror("bind"); return 1; }
+    if (listen(s, 16) < 0) { perror("listen"); return 1; }
+    fprintf(stderr, "test-plugin: listening on %s\n", sock);
+    int wrong_activate = strcmp(mode, "wrong-activate") == 0;
+    for (;;) {
+        int c = accept(s, NULL, NULL);
+        if (c < 0) { if (errno == EINTR) continue; perror("accept"); return 1; }
+        handle(c, wrong_activate);
+    }
+}
