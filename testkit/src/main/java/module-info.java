@@ -1,12 +1,14 @@
-/** Berth testkit. See the module's pom.xml for its role. */
+/**
+ * Berth testkit: fakes (an in-memory content store, an in-memory registry, a fake plugin runtime) and
+ * the contract suites every SPI implementation runs, for Berth's tests and its users'.
+ */
 module dev.berth.testkit {
     requires transitive dev.berth.core;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
-
-    exports dev.berth.testkit.remote;
     requires org.junit.jupiter.params;
 
     exports dev.berth.testkit.content;
+    exports dev.berth.testkit.remote;
     exports dev.berth.testkit.runtime;
 }
