@@ -40,6 +40,12 @@ import dev.berth.remote.RegistryResolver;
 import dev.berth.rootfs.ContextSplitter;
 import dev.berth.rootfs.RootfsApplier;
 import dev.berth.rootfs.SplitContext;
+import dev.berth.runtime.PluginLaunch;
+import dev.berth.runtime.PluginRuntime;
+import dev.berth.runtime.PluginSupervisor;
+import dev.berth.runtime.RestartPolicy;
+import dev.berth.runtime.RunningPlugin;
+import dev.berth.runtime.SupervisorListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +54,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -97,7 +102,7 @@ import org.slf4j.LoggerFactory;
  * {@link #gc()} excludes every operation that reads or writes blobs. Listeners never break an
  * operation.
  *
- * <p>Thread-safe. Closing the manager stops nothing that runs on its own; see {@link #close()}.
+ * <p>Thread-safe. See {@link #close()} for what happens to running plugins.
  */
 public final class PluginManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
@@ -116,8 +121,8 @@ public final class PluginManager implements AutoCloseable {
     private final String dockerVersion;
     private final boolean gcAfterRemove;
     private final Duration enableTimeout;
-    @SuppressWarnings("unused")
-    private final Clock clock;
+    private final Optional<PluginSupervisor> supervisor;
+    private final boolean liveRestore;
 
     private final PluginTable table = new PluginTable();
     private final BlobPins pins = new BlobPins();
@@ -140,13 +145,72 @@ public final class PluginManager implements AutoCloseable {
         this.dockerVersion = b.dockerVersion;
         this.gcAfterRemove = b.gcAfterRemove;
         this.enableTimeout = b.enableTimeout;
-        this.clock = b.clock;
+        this.liveRestore = b.liveRestore;
         PluginRoot.Loaded loaded = root.load();
         this.problems = loaded.problems();
         for (PluginRoot.Problem p : problems) {
             LOG.warn("error loading plugin, skipping: {}: {}", p.path(), p.message());
         }
         table.setAll(loaded.records());
+        this.supervisor = b.runtime == null || b.readOnly ? Optional.empty() : Optional.of(PluginSupervisor.builder()
+                .runtime(b.runtime)
+                .execRoot(b.execRoot)
+                .socketTimeout(b.enableTimeout)
+                .stopTimeout(b.stopTimeout)
+                .restartPolicy(b.restartPolicy)
+                .listener(new CrashListener())
+                .build());
+        supervisor.ifPresent(this::restoreEnabled);
+    }
+
+    /**
+     * Brings back the plugins the records say are enabled: re-attached when still running and live
+     * restore is on, started afresh otherwise. One that cannot be brought back is marked disabled.
+     */
+    private void restoreEnabled(PluginSupervisor sup) {
+        for (PluginRecord r : table.all()) {
+            if (!r.plugin().enabled()) {
+                continue;
+            }
+            try {
+                sup.restore(PluginLaunch.of(r.plugin(), root.rootfs(r.plugin().id())), liveRestore);
+            } catch (RuntimeException e) {
+                LOG.warn("Failed to restore plugin {}: {}", r.plugin().name(), e.toString());
+                PluginRecord off = r.withPlugin(r.plugin().withEnabled(false));
+                try {
+                    root.save(off);
+                } catch (RuntimeException saveError) {
+                    LOG.warn("cannot save plugin {}: {}", r.plugin().name(), saveError.toString());
+                }
+                table.put(off);
+            }
+        }
+    }
+
+    /** Turns the supervisor's "gave up restarting" into a disabled record and an event. */
+    private final class CrashListener implements SupervisorListener {
+        @Override
+        public void gaveUp(String id, int attempts, Throwable cause) {
+            ReentrantLock lock = lockFor(id);
+            PluginRecord off;
+            try {
+                Optional<PluginRecord> r = table.byId(id);
+                if (r.isEmpty() || !r.get().plugin().enabled()) {
+                    return;
+                }
+                off = r.get().withPlugin(r.get().plugin().withEnabled(false));
+                try {
+                    root.save(off);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot save plugin {}: {}", id, e.toString());
+                }
+                table.put(off);
+            } finally {
+                lock.unlock();
+            }
+            Guard.publish(publishers, new PluginEvent.GaveUp(off.plugin(),
+                    "gave up after " + attempts + " restarts: " + cause.getMessage()));
+        }
     }
 
     /** A new builder. */
@@ -801,12 +865,24 @@ public final class PluginManager implements AutoCloseable {
     }
 
     private void startPlugin(PluginRecord r, Duration timeout) {
-        throw new UnavailableException("cannot enable plugin " + r.plugin().name()
-                + ": no plugin runtime configured (set PluginManager.Builder.runtime)" + timeout.isZero());
+        PluginSupervisor sup = supervisor.orElseThrow(() -> new UnavailableException("cannot enable plugin "
+                + r.plugin().name() + ": no plugin runtime configured (set PluginManager.Builder.runtime)"));
+        sup.enable(PluginLaunch.of(r.plugin(), root.rootfs(r.plugin().id())), timeout);
     }
 
     private void stopPlugin(PluginRecord r) {
-        LOG.debug("no runtime: nothing to stop for {}", r.plugin().name());
+        supervisor.ifPresent(sup -> sup.disable(r.plugin().id()));
+    }
+
+    /**
+     * How the host reaches an enabled plugin: its socket and the capabilities its activation reported.
+     *
+     * @throws ConflictException {@code plugin <name> found but disabled}
+     */
+    public RunningPlugin endpoint(String nameOrId) {
+        Plugin p = inspect(nameOrId);
+        return supervisor.flatMap(sup -> sup.running(p.id()))
+                .orElseThrow(() -> ConflictException.disabled(p.name()));
     }
 
     // ---- garbage collection ----------------------------------------------------------------
@@ -859,12 +935,23 @@ public final class PluginManager implements AutoCloseable {
     }
 
     /**
-     * Closes the manager: further operations fail. Plugins keep running; a manager opened on the same
-     * root later finds them.
+     * Closes the manager: further operations fail. With live restore, running plugins keep running
+     * and a manager opened on the same root later re-attaches to them; without it they are stopped
+     * but stay marked enabled, so the next manager starts them again (Docker's daemon shutdown).
+     * Idempotent.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        supervisor.ifPresent(sup -> {
+            if (!liveRestore) {
+                sup.disableAll();
+            }
+            sup.close();
+        });
     }
 
     // ---- helpers ---------------------------------------------------------------------------
@@ -1021,7 +1108,6 @@ public final class PluginManager implements AutoCloseable {
         private ContextSplitter contextSplitter;
         private final List<EventPublisher> publishers = new ArrayList<>();
         private ProgressListener progressListener = ProgressListener.NONE;
-        private Clock clock = Clock.systemUTC();
         private Supplier<String> idGenerator = () -> randomHex(32);
         private Executor executor = Runnable::run;
         private Platform platform = Platform.host();
@@ -1029,8 +1115,46 @@ public final class PluginManager implements AutoCloseable {
         private boolean gcAfterRemove = true;
         private boolean readOnly;
         private Duration enableTimeout = Duration.ofSeconds(30);
+        private PluginRuntime runtime;
+        private Path execRoot = Path.of("/run/berth/plugins");
+        private Duration stopTimeout = Duration.ofSeconds(10);
+        private RestartPolicy restartPolicy = RestartPolicy.DEFAULT;
+        private boolean liveRestore;
 
         private Builder() {
+        }
+
+        /** Runs enabled plugins; without one, {@link PluginManager#enable} fails with a clear message. @return this */
+        public Builder runtime(PluginRuntime value) {
+            runtime = Objects.requireNonNull(value, "runtime");
+            return this;
+        }
+
+        /**
+         * Where running plugins get their socket directories, {@code <execRoot>/<id>/}
+         * ({@code /run/berth/plugins} by default; Docker uses {@code /run/docker/plugins}). @return this
+         */
+        public Builder execRoot(Path value) {
+            execRoot = Objects.requireNonNull(value, "execRoot");
+            return this;
+        }
+
+        /** How long disable waits after SIGTERM before SIGKILL (10 s, as Docker). @return this */
+        public Builder stopTimeout(Duration value) {
+            stopTimeout = Objects.requireNonNull(value, "stopTimeout");
+            return this;
+        }
+
+        /** How crashed plugins are restarted (bounded exponential backoff by default). @return this */
+        public Builder restartPolicy(RestartPolicy value) {
+            restartPolicy = Objects.requireNonNull(value, "restartPolicy");
+            return this;
+        }
+
+        /** Keep plugins running across {@link PluginManager#close()} and re-attach at open. @return this */
+        public Builder liveRestore(boolean value) {
+            liveRestore = value;
+            return this;
         }
 
         /** The plugin root ({@code /var/lib/docker/plugins} for Docker). Required. @return this */
@@ -1072,12 +1196,6 @@ public final class PluginManager implements AutoCloseable {
         /** Where per-blob progress goes. @return this */
         public Builder progressListener(ProgressListener value) {
             progressListener = Objects.requireNonNull(value, "progressListener");
-            return this;
-        }
-
-        /** The clock. @return this */
-        public Builder clock(Clock value) {
-            clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 

@@ -151,10 +151,19 @@ public final class PluginSupervisor implements AutoCloseable {
      * @throws PluginStartException      if the plugin did not come up; it has been cleaned up
      */
     public RunningPlugin enable(PluginLaunch launch) {
+        return enable(launch, socketTimeout);
+    }
+
+    /**
+     * Starts a plugin and waits up to {@code socketTimeout} (instead of the builder's) until it serves
+     * its socket; restarts after a crash wait as long. See {@link #enable(PluginLaunch)}.
+     */
+    public RunningPlugin enable(PluginLaunch launch, Duration socketTimeout) {
         Objects.requireNonNull(launch, "launch");
+        Builder.positive(socketTimeout, "socketTimeout");
         checkOpen();
         Path socket = socketPath(execRoot, launch.id(), launch.config().pluginInterface().socket());
-        Entry e = register(launch, socket);
+        Entry e = register(launch, socket, socketTimeout);
         e.opLock.lock();
         try {
             Incarnation inc = startIncarnation(e);
@@ -180,7 +189,7 @@ public final class PluginSupervisor implements AutoCloseable {
         Objects.requireNonNull(launch, "launch");
         checkOpen();
         Path socket = socketPath(execRoot, launch.id(), launch.config().pluginInterface().socket());
-        Entry e = register(launch, socket);
+        Entry e = register(launch, socket, socketTimeout);
         e.opLock.lock();
         try {
             Incarnation old = new Incarnation(e);
@@ -310,8 +319,8 @@ public final class PluginSupervisor implements AutoCloseable {
         }
     }
 
-    private Entry register(PluginLaunch launch, Path socket) {
-        Entry e = new Entry(launch, socket);
+    private Entry register(PluginLaunch launch, Path socket, Duration timeout) {
+        Entry e = new Entry(launch, socket, timeout);
         if (entries.putIfAbsent(launch.id(), e) != null) {
             throw ConflictException.enabled(launch.name());
         }
@@ -369,7 +378,7 @@ public final class PluginSupervisor implements AutoCloseable {
     /** Waits for the socket to accept and, if configured, activates the plugin. */
     private void awaitReady(Entry e, Incarnation inc) {
         String name = e.launch.name();
-        long deadline = System.nanoTime() + socketTimeout.toNanos();
+        long deadline = System.nanoTime() + e.socketTimeout.toNanos();
         long delayNanos = pollInitial.toNanos();
         while (true) {
             if (inc.exit.isDone()) {
@@ -382,7 +391,7 @@ public final class PluginSupervisor implements AutoCloseable {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 throw new PluginStartException("plugin " + name + " did not serve its socket " + e.socket
-                        + " within " + socketTimeout.toMillis() + " ms", inc.stderrTail(), null);
+                        + " within " + e.socketTimeout.toMillis() + " ms", inc.stderrTail(), null);
             }
             // wake early if the plugin exits while we wait
             try {
@@ -661,15 +670,17 @@ public final class PluginSupervisor implements AutoCloseable {
     private static final class Entry {
         final PluginLaunch launch;
         final Path socket;
+        final Duration socketTimeout;
         final ReentrantLock opLock = new ReentrantLock();
         boolean wantRunning;
         Incarnation current;
         int attempts;
         ScheduledFuture<?> pendingRestart;
 
-        Entry(PluginLaunch launch, Path socket) {
+        Entry(PluginLaunch launch, Path socket, Duration socketTimeout) {
             this.launch = launch;
             this.socket = socket;
+            this.socketTimeout = socketTimeout;
         }
     }
 
