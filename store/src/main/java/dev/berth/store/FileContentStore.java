@@ -195,9 +195,11 @@ public final class FileContentStore implements ContentStore {
                 view.setPermissions(PosixFilePermissions.fromString("rwx------"));
             }
         }
-        Files.createDirectories(blobs);
+        // The default algorithm's directories exist from the start, so that writing and then deleting
+        // a blob leaves the store's tree exactly as it was.
+        Files.createDirectories(blobs.resolve(Digest.SHA256));
         Files.createDirectories(ingest);
-        Files.createDirectories(labels);
+        Files.createDirectories(labels.resolve(Digest.SHA256));
         sweepIngests();
         sweepTemporaryLabels();
     }
