@@ -1,6 +1,5 @@
 package dev.berth;
 
-import dev.berth.content.CommitResult;
 import dev.berth.content.ContentInfo;
 import dev.berth.content.ContentLabels;
 import dev.berth.content.ContentStore;
@@ -420,7 +419,7 @@ public final class PluginManager implements AutoCloseable {
             table.put(record);
             return record.plugin();
         } catch (RuntimeException e) {
-            discard(work, pull.added(), e);
+            discard(work, pull.added(), pull.ingests(), e);
             throw e;
         } finally {
             pull.unpin();
@@ -472,6 +471,7 @@ public final class PluginManager implements AutoCloseable {
         gcLock.readLock().lock();
         List<Digest> added = new ArrayList<>();
         List<Digest> pinned = new ArrayList<>();
+        List<String> ingests = new ArrayList<>();
         Path work = null;
         Plugin plugin;
         try {
@@ -480,6 +480,7 @@ public final class PluginManager implements AutoCloseable {
             Path rootfs = work.resolve("rootfs");
             createDirectory(rootfs);
             String ingestRef = "create-" + local + "-" + randomHex(8);
+            ingests.add(ingestRef);
             SplitContext parts;
             Digest layerDigest;
             long layerSize;
@@ -490,13 +491,12 @@ public final class PluginManager implements AutoCloseable {
                 layerSize = parts.layer().size();
                 pinned.add(layerDigest);
                 pins.pin(layerDigest);
-                CommitResult c = writer.commit(OptionalLong.of(layerSize), Optional.of(layerDigest), Map.of());
-                if (!c.alreadyExisted()) {
+                if (!blobExists(layerDigest)) {
                     added.add(layerDigest);
                 }
+                writer.commit(OptionalLong.of(layerSize), Optional.of(layerDigest), Map.of());
             } catch (RuntimeException | IOException e) {
                 writer.close();
-                store.abort(ingestRef);
                 throw e;
             }
             PluginConfig config;
@@ -510,10 +510,12 @@ public final class PluginManager implements AutoCloseable {
                     .rootfs(new PluginRootfs(List.of(parts.layer().diffId().toString()), "layers"))
                     .build();
             byte[] configBlob = PluginJson.encodeConfigBlob(config);
+            ingests.add(local + "-config.json");
             Descriptor configDesc = storeBlob(local + "-config.json", configBlob, MediaTypes.DOCKER_PLUGIN_CONFIG,
                     added, pinned);
             Descriptor layerDesc = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, layerDigest, layerSize);
             byte[] manifestBytes = OciJson.encodeManifest(Manifest.dockerPlugin(configDesc, List.of(layerDesc)));
+            ingests.add("manifest-" + Digest.sha256(manifestBytes));
             Descriptor manifestDesc = storeBlob("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
                     MediaTypes.DOCKER_MANIFEST_V2, added, pinned);
             applyLayers(List.of(layerDesc), rootfs);
@@ -526,10 +528,11 @@ public final class PluginManager implements AutoCloseable {
             table.put(record);
             plugin = p;
         } catch (IOException e) {
-            discard(work, added, e);
-            throw new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
+            SystemException failure = new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
+            discard(work, added, ingests, failure);
+            throw failure;
         } catch (RuntimeException e) {
-            discard(work, added, e);
+            discard(work, added, ingests, e);
             throw e;
         } finally {
             pinned.forEach(pins::unpin);
@@ -545,11 +548,11 @@ public final class PluginManager implements AutoCloseable {
         Digest digest = Digest.sha256(bytes);
         pins.pin(digest);
         pinned.add(digest);
-        CommitResult r = dev.berth.content.ContentCopy.writeBlob(store, ref, new java.io.ByteArrayInputStream(bytes),
-                bytes.length, digest, Map.of());
-        if (!r.alreadyExisted()) {
+        if (!blobExists(digest)) {
             added.add(digest);
         }
+        dev.berth.content.ContentCopy.writeBlob(store, ref, new java.io.ByteArrayInputStream(bytes),
+                bytes.length, digest, Map.of());
         return Descriptor.of(mediaType, digest, bytes.length);
     }
 
@@ -745,7 +748,7 @@ public final class PluginManager implements AutoCloseable {
             table.put(updated);
             upgraded = next;
         } catch (RuntimeException e) {
-            discard(work, pull.added(), e);
+            discard(work, pull.added(), pull.ingests(), e);
             throw e;
         } finally {
             pull.unpin();
@@ -1022,10 +1025,19 @@ public final class PluginManager implements AutoCloseable {
         return table.byId(r.plugin().id()).orElseThrow(() -> NotFoundException.plugin(r.plugin().name()));
     }
 
-    private void discard(Path work, List<Digest> added, Exception cause) {
+    /**
+     * Undoes a failed build: deletes its work directory, aborts the ingests it left half written, and
+     * deletes the blobs it added that no record and no other running operation uses.
+     */
+    private void discard(Path work, List<Digest> added, List<String> ingests, Exception cause) {
         try {
             if (work != null) {
                 PluginRoot.deleteRecursively(work);
+            }
+            for (String ref : ingests) {
+                if (store.status(ref).isPresent()) {
+                    store.abort(ref);
+                }
             }
             Set<Digest> used = new HashSet<>();
             for (PluginRecord r : table.all()) {
@@ -1039,7 +1051,7 @@ public final class PluginManager implements AutoCloseable {
                     pins.unpin(d);
                     boolean othersUse = pins.isPinned(d);
                     pins.pin(d);
-                    if (!othersUse) {
+                    if (!othersUse && blobExists(d)) {
                         store.delete(d);
                     }
                 }

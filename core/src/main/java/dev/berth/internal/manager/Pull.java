@@ -6,6 +6,7 @@ import dev.berth.SystemException;
 import dev.berth.content.CommitResult;
 import dev.berth.content.ContentCopy;
 import dev.berth.content.ContentStore;
+import dev.berth.content.IngestLockedException;
 import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.internal.json.PluginJson;
@@ -42,6 +43,7 @@ public final class Pull {
     private final BlobPins pins;
     private final List<Digest> added = new ArrayList<>();
     private final List<Digest> pinned = new ArrayList<>();
+    private final List<String> ingests = new ArrayList<>();
 
     /** The manifest and config of a plugin, stored. */
     public record Head(Reference reference, Descriptor manifestDescriptor, Manifest manifest, PluginConfig config) {
@@ -60,9 +62,14 @@ public final class Pull {
         this.pins = pins;
     }
 
-    /** Blobs this pull added to the store (not those it found there). */
+    /** Blobs this pull wrote or began to write that were not in the store before. */
     public List<Digest> added() {
         return List.copyOf(added);
+    }
+
+    /** The ingest refs this pull opened, for aborting what a failure left half written. */
+    public List<String> ingests() {
+        return List.copyOf(ingests);
     }
 
     /** Releases the pins taken by this pull. */
@@ -130,18 +137,50 @@ public final class Pull {
             if (fetcher == null) {
                 fetcher = resolver.fetcher(head.reference());
             }
-            try (InputStream in = counting(fetcher.fetch(layer), layer)) {
-                CommitResult r = ContentCopy.writeBlob(store, "layer-" + layer.digest(), in, layer.size(),
-                        layer.digest(), Map.of());
-                if (!r.alreadyExisted()) {
-                    added.add(layer.digest());
-                }
+            String ref = "layer-" + layer.digest();
+            ingests.add(ref);
+            Fetcher f = fetcher;
+            // Counted as ours before writing: a failure after the commit must still remove it.
+            added.add(layer.digest());
+            try {
+                write(ref, () -> counting(f.fetch(layer), layer), layer);
             } catch (IOException e) {
                 throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);
             }
             progress(layer.digest(), ProgressStatus.DOWNLOAD_COMPLETE, layer.size(), layer.size());
         }
     }
+
+    /**
+     * Writes a blob through {@link ContentCopy#writeBlob}; when another operation holds the same
+     * ingest (two installs sharing a layer), waits for it to finish instead of failing.
+     */
+    private CommitResult write(String ref, java.util.function.Supplier<InputStream> source, Descriptor d)
+            throws IOException {
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        long sleepMillis = 20;
+        while (true) {
+            try (InputStream in = source.get()) {
+                return ContentCopy.writeBlob(store, ref, in, d.size(), d.digest(), Map.of());
+            } catch (IngestLockedException e) {
+                if (exists(d.digest())) {
+                    return new CommitResult(CommitResult.Outcome.ALREADY_EXISTS, d.digest(), d.size());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(sleepMillis);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new SystemException("interrupted while waiting for " + ref, ie);
+                }
+                sleepMillis = Math.min(sleepMillis * 2, 1000);
+            }
+        }
+    }
+
+    private static final java.time.Duration LOCK_WAIT = java.time.Duration.ofMinutes(10);
 
     private boolean exists(Digest digest) {
         try {
@@ -153,12 +192,14 @@ public final class Pull {
 
     private void storeBytes(String ref, byte[] bytes, Digest digest) {
         pin(digest);
+        ingests.add(ref);
         try {
-            CommitResult r = ContentCopy.writeBlob(store, ref, new java.io.ByteArrayInputStream(bytes), bytes.length,
-                    digest, Map.of());
-            if (!r.alreadyExisted()) {
+            if (!exists(digest)) {
+                // Counted as ours before writing: a failure after the commit must still remove it.
                 added.add(digest);
             }
+            write(ref, () -> new java.io.ByteArrayInputStream(bytes),
+                    Descriptor.of(MediaTypes.OCTET_STREAM, digest, bytes.length));
         } catch (IOException e) {
             throw new SystemException("error writing " + digest + " to the content store: " + e.getMessage(), e);
         }
