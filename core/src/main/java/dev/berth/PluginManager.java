@@ -51,7 +51,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -744,7 +743,7 @@ public final class PluginManager implements AutoCloseable {
             PluginRecord updated = new PluginRecord(next, r.rootfs(), Optional.of(head.manifest().config().digest()),
                     head.manifest().layers().stream().map(Descriptor::digest).toList(),
                     Optional.of(head.manifestDescriptor().digest()), r.swarmServiceId());
-            swapRootfs(p.id(), newRootfs, updated, r);
+            root.upgrade(p.id(), newRootfs, updated);
             table.put(updated);
             upgraded = next;
         } catch (RuntimeException e) {
@@ -758,42 +757,6 @@ public final class PluginManager implements AutoCloseable {
         PluginRoot.deleteRecursively(work);
         Guard.publish(publishers, new PluginEvent.Upgraded(upgraded, ref.familiar()));
         return upgraded;
-    }
-
-    /**
-     * Replaces {@code <id>/rootfs} with {@code newRootfs} and saves {@code updated}; on any failure
-     * the old rootfs and record are put back.
-     */
-    private void swapRootfs(String id, Path newRootfs, PluginRecord updated, PluginRecord previous) {
-        Path rootfs = root.rootfs(id);
-        Path old = root.pluginDir(id).resolve("rootfs-old");
-        try {
-            PluginRoot.deleteRecursively(old);
-            Files.move(rootfs, old, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SystemException("error backing up plugin data before upgrade: " + e.getMessage(), e);
-        }
-        try {
-            Files.move(newRootfs, rootfs, StandardCopyOption.ATOMIC_MOVE);
-            root.save(updated);
-        } catch (IOException | RuntimeException e) {
-            try {
-                if (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS)) {
-                    PluginRoot.deleteRecursively(rootfs);
-                }
-                Files.move(old, rootfs, StandardCopyOption.ATOMIC_MOVE);
-                root.save(previous);
-            } catch (IOException | RuntimeException restore) {
-                e.addSuppressed(restore);
-            }
-            throw e instanceof RuntimeException re ? re
-                    : new SystemException("error upgrading: " + e.getMessage(), e);
-        }
-        try {
-            PluginRoot.deleteRecursively(old);
-        } catch (UncheckedIOException e) {
-            LOG.warn("cannot delete the old rootfs of {}: {}", id, e.toString());
-        }
     }
 
     // ---- enable and disable ----------------------------------------------------------------

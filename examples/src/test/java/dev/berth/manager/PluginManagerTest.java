@@ -650,6 +650,62 @@ class PluginManagerTest {
             assertThat(Files.list(h.root.resolve("tmp"))).isEmpty();
         }
 
+        private Plugin installV1() {
+            h.publish(REMOTE + ":1", Contexts.tar(Contexts.config(), Map.of("v", "1")));
+            Plugin p = manager().install(REMOTE + ":1").alias("vol").disabled().run();
+            m.close();
+            m = null;
+            return p;
+        }
+
+        @Test
+        void reopen_upgradeInterruptedBeforeCommit_rolledBack() throws IOException {
+            Plugin p = installV1();
+            Path dir = h.root.resolve(p.id());
+            Files.move(dir.resolve("rootfs"), dir.resolve("rootfs-old"));
+            Files.createDirectories(dir.resolve("rootfs"));
+            Files.writeString(dir.resolve("rootfs/v"), "2");
+            Files.writeString(dir.resolve("upgrade.json"), "{\"plugin\":{}}");
+
+            assertThat(manager().inspect("vol")).isEqualTo(p);
+            assertThat(Files.readString(dir.resolve("rootfs/v"))).isEqualTo("1");
+            assertThat(Files.exists(dir.resolve("rootfs-old"))).isFalse();
+            assertThat(Files.exists(dir.resolve("upgrade.json"))).isFalse();
+        }
+
+        @Test
+        void reopen_upgradeInterruptedAfterMovingOldRootfs_rolledBack() throws IOException {
+            Plugin p = installV1();
+            Path dir = h.root.resolve(p.id());
+            Files.move(dir.resolve("rootfs"), dir.resolve("rootfs-old"));
+            Files.writeString(dir.resolve("upgrade.json"), "{}");
+
+            assertThat(manager().inspect("vol")).isEqualTo(p);
+            assertThat(Files.readString(dir.resolve("rootfs/v"))).isEqualTo("1");
+        }
+
+        @Test
+        void reopen_upgradeInterruptedAfterCommit_finished() throws IOException {
+            Plugin p = installV1();
+            Path dir = h.root.resolve(p.id());
+            Files.createDirectories(dir.resolve("rootfs-old"));
+            Files.writeString(dir.resolve("rootfs-old/v"), "0");
+
+            assertThat(manager().inspect("vol")).isEqualTo(p);
+            assertThat(Files.exists(dir.resolve("rootfs-old"))).isFalse();
+            assertThat(Files.readString(dir.resolve("rootfs/v"))).isEqualTo("1");
+        }
+
+        @Test
+        void reopen_installInterruptedBeforePromotion_leavesNoPlugin() throws IOException {
+            Path work = h.root.resolve("tmp/.install0a1b2c");
+            Files.createDirectories(work.resolve("rootfs"));
+            Files.writeString(work.resolve("config.json"), "{}");
+
+            assertThat(manager().list()).isEmpty();
+            assertThat(Files.list(h.root.resolve("tmp"))).isEmpty();
+        }
+
         @Test
         void readOnly_dockerPluginsDirectory_isListed() throws IOException {
             Path docker = temp.resolve("docker-plugins");

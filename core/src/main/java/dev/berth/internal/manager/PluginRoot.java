@@ -130,6 +130,9 @@ public final class PluginRoot {
     }
 
     private void loadOne(Path dir, String id, List<PluginRecord> records, List<Problem> problems) {
+        if (!readOnly) {
+            recoverUpgrade(dir);
+        }
         Path file = dir.resolve(RECORD);
         try {
             byte[] bytes = Files.readAllBytes(file);
@@ -146,6 +149,77 @@ public final class PluginRoot {
             problems.add(new Problem(file, "error reading " + file + ": " + e.getMessage()));
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(file, "error decoding " + file + ": " + e.getMessage()));
+        }
+    }
+
+    /** The record of an upgrade in progress: its presence means the upgrade has not committed. */
+    private static final String PENDING = "upgrade.json";
+    private static final String OLD_ROOTFS = "rootfs-old";
+
+    /**
+     * Swaps in an upgrade so that a crash at any point is undone or completed at the next load:
+     * the new record is written as {@code upgrade.json}; {@code rootfs} moves to {@code rootfs-old}
+     * and the new rootfs takes its place; renaming {@code upgrade.json} over {@code config.json} is
+     * the commit; then {@code rootfs-old} goes. On failure before the commit the old state is put
+     * back.
+     *
+     * @param newRootfs a complete rootfs on the same file system
+     */
+    public void upgrade(String id, Path newRootfs, PluginRecord updated) {
+        requireWritable();
+        Path dir = pluginDir(id);
+        Path rootfs = dir.resolve("rootfs");
+        Path old = dir.resolve(OLD_ROOTFS);
+        Path pending = dir.resolve(PENDING);
+        deleteRecursively(old);
+        writeAtomically(dir, PENDING, PluginJson.encodeRecord(updated));
+        boolean moved = false;
+        try {
+            move(rootfs, old);
+            moved = true;
+            move(newRootfs, rootfs);
+            move(pending, dir.resolve(RECORD));
+            syncDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            try {
+                if (moved) {
+                    if (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS)) {
+                        move(rootfs, newRootfs);
+                    }
+                    move(old, rootfs);
+                }
+                Files.deleteIfExists(pending);
+            } catch (IOException | RuntimeException restore) {
+                e.addSuppressed(restore);
+            }
+            throw new SystemException("error upgrading plugin " + id + ": " + e.getMessage(), e);
+        }
+        try {
+            deleteRecursively(old);
+        } catch (UncheckedIOException e) {
+            LOG.warn("cannot delete the old rootfs of {}: {}", id, e.toString());
+        }
+    }
+
+    /** Completes or undoes an upgrade a crash interrupted (see {@link #upgrade}). */
+    private static void recoverUpgrade(Path dir) {
+        Path rootfs = dir.resolve("rootfs");
+        Path old = dir.resolve(OLD_ROOTFS);
+        Path pending = dir.resolve(PENDING);
+        try {
+            if (Files.exists(pending, LinkOption.NOFOLLOW_LINKS)) {
+                LOG.info("rolling back an interrupted upgrade in {}", dir);
+                if (Files.exists(old, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteRecursively(rootfs);
+                    move(old, rootfs);
+                }
+                Files.delete(pending);
+            } else if (Files.exists(old, LinkOption.NOFOLLOW_LINKS)) {
+                LOG.info("finishing an interrupted upgrade in {}", dir);
+                deleteRecursively(old);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cannot recover the interrupted upgrade in {}: {}", dir, e.toString());
         }
     }
 
@@ -174,8 +248,12 @@ public final class PluginRoot {
     /** Writes a record atomically into {@code dir/config.json}. */
     public void save(Path dir, PluginRecord record) {
         requireWritable();
-        byte[] bytes = PluginJson.encodeRecord(record);
-        Path temp = dir.resolve(".tmp-" + RECORD + randomSuffix());
+        writeAtomically(dir, RECORD, PluginJson.encodeRecord(record));
+    }
+
+    /** Temp file in the same directory, fsync, mode 0600, rename over {@code name}, directory sync. */
+    private static void writeAtomically(Path dir, String name, byte[] bytes) {
+        Path temp = dir.resolve(".tmp-" + name + randomSuffix());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -185,7 +263,7 @@ public final class PluginRoot {
                 ch.force(true);
             }
             setMode(temp, "rw-------");
-            move(temp, dir.resolve(RECORD));
+            move(temp, dir.resolve(name));
             syncDirectory(dir);
         } catch (IOException e) {
             try {
@@ -193,7 +271,7 @@ public final class PluginRoot {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new SystemException("error saving plugin config " + dir.resolve(RECORD) + ": " + e.getMessage(), e);
+            throw new SystemException("error saving plugin config " + dir.resolve(name) + ": " + e.getMessage(), e);
         }
     }
 
