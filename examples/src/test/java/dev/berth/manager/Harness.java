@@ -39,6 +39,11 @@ final class Harness {
     }
 
     PluginManager open() {
+        return openWith(b -> { });
+    }
+
+    /** Opens with extra builder settings. */
+    PluginManager openWith(java.util.function.Consumer<PluginManager.Builder> extra) {
         try {
             PluginManager.Builder b = PluginManager.builder()
                     .root(root)
@@ -53,6 +58,7 @@ final class Harness {
             if (runtime != null) {
                 b.runtime(runtime);
             }
+            extra.accept(b);
             return b.build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -508,6 +508,53 @@ class PluginManagerTest {
         }
 
         @Test
+        void enable_runtimeFailsToStart_errorThenForcedRemoveSucceeds() {
+            // Docker's TestCreateFailed.
+            create("x", Contexts.simple());
+            ((FakePluginRuntime) h.runtime).behavior(FakePluginRuntime.Behavior.FAIL_TO_START);
+            assertThatThrownBy(() -> manager().enable("x", Duration.ofSeconds(5))).isInstanceOf(PluginException.class);
+            manager().remove("x", true);
+            assertThat(manager().list()).isEmpty();
+        }
+
+        @Test
+        void reopen_liveRestore_reattachesToTheRunningPlugin() {
+            // Docker's TestPluginAlreadyRunningOnStartup, live-restore mode.
+            FakePluginRuntime rt = (FakePluginRuntime) h.runtime;
+            m = h.openWith(b -> b.liveRestore(true));
+            Plugin p = create("x", Contexts.simple());
+            m.enable("x", Duration.ofSeconds(5));
+            m.close();
+            assertThat(rt.containers()).containsExactly(p.id());
+
+            m = h.openWith(b -> b.liveRestore(true));
+
+            assertThat(m.inspect("x").enabled()).isTrue();
+            assertThat(rt.starts(p.id())).isEqualTo(1);
+            assertThat(m.endpoint("x").socket().getFileName().toString()).isEqualTo("p.sock");
+        }
+
+        @Test
+        void crashLoop_givesUpAfterPolicy_disablesAndPublishes() throws Exception {
+            FakePluginRuntime rt = (FakePluginRuntime) h.runtime;
+            m = h.openWith(b -> b.restartPolicy(new dev.berth.runtime.RestartPolicy(2, Duration.ofMillis(10),
+                    Duration.ofMillis(20), Duration.ofMinutes(1))));
+            Plugin p = create("x", Contexts.simple());
+            m.enable("x", Duration.ofSeconds(5));
+            rt.behavior(FakePluginRuntime.Behavior.EXIT_AT_ONCE);
+            rt.crash(p.id());
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!h.actions().contains("die") && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(h.actions()).contains("die");
+            assertThat(m.inspect("x").enabled()).isFalse();
+            assertThat(record(p).plugin().enabled()).isFalse();
+            assertThat(rt.starts(p.id())).isEqualTo(3);
+        }
+
+        @Test
         void reopen_enabledPlugin_isStartedAgain() {
             create("x", Contexts.simple());
             manager().enable("x", Duration.ofSeconds(5));
@@ -722,6 +769,23 @@ class PluginManagerTest {
                 assertThatThrownBy(() -> ro.remove(id, true)).isInstanceOf(UnsupportedOperationException.class);
             }
             assertThat(RootSnapshot.of(docker)).isEqualTo(before);
+        }
+    }
+
+    @Nested
+    class Progress {
+        @Test
+        void installAndPush_reportDockersVocabulary() {
+            h.publish(REMOTE, Contexts.simple());
+            List<dev.berth.progress.ProgressEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            m = h.openWith(b -> b.progressListener(seen::add));
+            m.install(REMOTE).disabled().run();
+            assertThat(seen).extracting(e -> e.status().text()).containsSubsequence(
+                    "Waiting", "Downloading", "Verifying Checksum", "Download complete", "Extracting", "Pull complete");
+            seen.clear();
+            m.push(REMOTE);
+            assertThat(seen).extracting(e -> e.status().text()).containsSubsequence("Preparing", "Layer already exists");
+            assertThat(seen).allSatisfy(e -> assertThat(e.id()).hasSize(12));
         }
     }
 
