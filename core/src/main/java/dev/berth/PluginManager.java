@@ -78,21 +78,24 @@ import org.slf4j.LoggerFactory;
  * disable, upgrade, remove and garbage-collect, with Docker's on-disk layout, error classes and
  * messages.
  *
- * <p>Build one with {@link #builder()}:
+ * <p>Build one with {@link #builder()} from the implementations in Berth's other modules:
  * <pre>{@code
  * Path root = Path.of("/var/lib/myapp/plugins");
  * try (PluginManager plugins = PluginManager.builder()
  *         .root(root)
  *         .contentStore(FileContentStore.open(root.resolve("storage")))
  *         .registryResolver(HttpRegistryResolver.builder().build())
- *         .rootfsApplier(new TarRootfsApplier())
- *         .contextSplitter(new TarContextSplitter())
+ *         .rootfsApplier(TarRootfsApplier.create())
+ *         .contextSplitter(TarContextSplitter.create())
+ *         .runtime(RuncRuntime.builder().build())
  *         .build()) {
  *     List<PluginPrivilege> asked = plugins.privileges("localhost:5000/acme/volume:1.0");
  *     Plugin p = plugins.install("localhost:5000/acme/volume:1.0").grant(asked).disabled().run();
  *     plugins.set(p.name(), List.of("DEBUG=1"));
+ *     plugins.enable(p.name(), Duration.ofSeconds(30));
  * }
  * }</pre>
+ * The same code, compiled and run, is {@code dev.berth.examples.QuickStart} in the examples module.
  *
  * <p><b>Guarantees.</b> Install, create and upgrade build under {@code <root>/tmp/} and publish with
  * one rename: on any failure the root is as it was before (no record, no directory, no temporary
