@@ -171,6 +171,7 @@ public final class PluginRoot {
         Path rootfs = dir.resolve("rootfs");
         Path old = dir.resolve(OLD_ROOTFS);
         Path pending = dir.resolve(PENDING);
+        Mounts.unmountAll(rootfs);
         deleteRecursively(old);
         writeAtomically(dir, PENDING, PluginJson.encodeRecord(updated));
         boolean moved = false;
@@ -318,6 +319,10 @@ public final class PluginRoot {
     public void atomicRemove(Path dir) {
         requireWritable();
         Path removing = dir.resolveSibling(dir.getFileName() + "-removing");
+        // Never delete through a mount (a propagated mount may hold a volume's data); the renamed
+        // directory could not be matched against the mount table any more.
+        Mounts.unmountAll(dir);
+        Mounts.unmountAll(removing);
         try {
             if (Files.exists(removing, LinkOption.NOFOLLOW_LINKS)) {
                 deleteRecursively(removing);
