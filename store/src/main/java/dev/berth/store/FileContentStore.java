@@ -543,7 +543,7 @@ public final class FileContentStore implements ContentStore {
     public Optional<IngestStatus> status(String ref) throws IOException {
         checkRef(ref);
         FileWriter open = writers.get(ref);
-        if (open != null && open.data != null) {
+        if (open != null && open.data != null && !open.aborted) {
             return Optional.of(open.status());
         }
         return readStatus(ingestDir(ref), ref);

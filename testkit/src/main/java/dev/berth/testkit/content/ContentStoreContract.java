@@ -114,7 +114,7 @@ public abstract class ContentStoreContract {
     /**
      * How the cross-process cases open the store under test in a child JVM.
      *
-     * @param opener a class with a public no-argument constructor that opens the store on a directory
+     * @param opener a class with a no-argument constructor that opens the store on a directory
      * @param root   the directory the store under test lives in
      */
     public record ChildJvm(Class<? extends ContentStoreOpener> opener, Path root) {
