@@ -207,6 +207,14 @@ public final class FileContentStore implements ContentStore {
     @Override
     public ContentReader reader(Digest digest) throws IOException {
         Path path = blobPath(digest);
+        try {
+            // A blob is a regular file; anything else in its place (a symlink, a directory) is not served.
+            if (!Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+                throw new NotFoundException("content " + digest + " not found (not a regular file)");
+            }
+        } catch (NoSuchFileException e) {
+            throw notFound(digest);
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -214,10 +222,6 @@ public final class FileContentStore implements ContentStore {
             throw notFound(digest);
         }
         try {
-            // A blob is a regular file; anything else in its place (a symlink, a directory) is not served.
-            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                throw new NotFoundException("content " + digest + " not found (not a regular file)");
-            }
             return new FileReader(channel, channel.size());
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -555,6 +559,9 @@ public final class FileContentStore implements ContentStore {
         List<IngestStatus> result = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(ingest)) {
             for (Path dir : dirs) {
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
                 Optional<String> ref = readSmallFile(dir.resolve(REF));
                 if (ref.isEmpty() || !dir.equals(ingestDir(ref.get()))) {
                     continue; // unfinished, foreign or damaged
