@@ -6,4 +6,6 @@ module dev.berth.testkit {
     requires org.junit.jupiter.params;
 
     exports dev.berth.testkit.content;
+    // JUnit calls the contract's package-private test methods reflectively.
+    opens dev.berth.testkit.content to org.junit.platform.commons;
 }
