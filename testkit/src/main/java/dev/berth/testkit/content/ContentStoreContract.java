@@ -1004,6 +1004,39 @@ public abstract class ContentStoreContract {
         }
 
         @Test
+        void openWriter_refHeldUntilTheHolderCommits_waitsThenFindsTheBlob() throws Exception {
+            byte[] bytes = newContent(4096);
+            Digest digest = Digest.sha256(bytes);
+            ContentWriter first = store.writer("same-pull", bytes.length, digest);
+            first.write(bytes, 0, 100);
+            CompletableFuture<CommitResult> second = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ContentWriter w = ContentCopy.openWriter(store, "same-pull", OptionalLong.of(bytes.length),
+                            Optional.of(digest), Duration.ofSeconds(30));
+                    return ContentCopy.copy(w, new ByteArrayInputStream(bytes), OptionalLong.of(bytes.length),
+                            Optional.of(digest), Map.of());
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            first.write(bytes, 100, bytes.length - 100);
+            assertThat(first.commit(bytes.length, digest, LABELS).outcome())
+                    .isEqualTo(CommitResult.Outcome.COMMITTED);
+            CommitResult waited = second.get(30, TimeUnit.SECONDS);
+            assertThat(waited.digest()).isEqualTo(digest);
+            assertThat(read(digest)).isEqualTo(bytes);
+        }
+
+        @Test
+        void openWriter_refHeldPastTheWait_isLocked() throws IOException {
+            try (ContentWriter held = store.writer("held-long")) {
+                assertThatThrownBy(() -> ContentCopy.openWriter(store, "held-long", OptionalLong.empty(),
+                        Optional.empty(), Duration.ofMillis(50))).isInstanceOf(IngestLockedException.class);
+                held.write(new byte[1]);
+            }
+        }
+
+        @Test
         void reader_duringCommits_seesNothingOrTheWholeBlob() throws Exception {
             byte[] bytes = newContent(500_000);
             Digest digest = Digest.sha256(bytes);
