@@ -891,17 +891,18 @@ public final class FileContentStore implements ContentStore {
     }
 
     private static Instant lastUpdate(Path dir) throws IOException {
+        // updatedat is only written when a writer closes, so after a crash the data file's time is
+        // the better witness; take the later of the two.
+        Instant recorded = Instant.EPOCH;
         try {
-            Instant t = parseTime(readSmallFile(dir.resolve(UPDATED_AT)));
-            if (!t.equals(Instant.EPOCH)) {
-                return t;
-            }
+            recorded = parseTime(readSmallFile(dir.resolve(UPDATED_AT)));
         } catch (DateTimeParseException e) {
-            // fall back to the file times below
+            LOG.debug("unreadable updatedat in ingest {}", dir.getFileName());
         }
         Path data = dir.resolve(DATA);
         Path basis = Files.exists(data) ? data : dir;
-        return Files.getLastModifiedTime(basis).toInstant();
+        Instant modified = Files.getLastModifiedTime(basis).toInstant();
+        return modified.isAfter(recorded) ? modified : recorded;
     }
 
     private void sweepTemporaryLabels() throws IOException {

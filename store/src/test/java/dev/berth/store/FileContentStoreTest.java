@@ -303,10 +303,27 @@ class FileContentStoreTest {
             try (ContentWriter w = openAt(now.minus(Duration.ofHours(1))).writer("fresh")) {
                 w.write(bytes("fresh bytes"));
             }
+            // The file times must tell the same story as the fixed clocks did.
+            touch("old", now.minus(Duration.ofDays(2)));
+            touch("fresh", now.minus(Duration.ofHours(1)));
             FileContentStore store = openAt(now);
             assertThat(store.status("old")).isEmpty();
             assertThat(ingestDir(root(), "old")).doesNotExist();
             assertThat(store.status("fresh")).map(IngestStatus::offset).contains(11L);
+        }
+
+        private void touch(String ref, Instant when) throws IOException {
+            Files.setLastModifiedTime(ingestDir(root(), ref).resolve("data"), FileTime.from(when));
+        }
+
+        @Test
+        void open_staleUpdatedAtButRecentlyWrittenData_isKept() throws IOException {
+            // A writer that crashed never recorded its last update; the data file's time did.
+            try (ContentWriter w = openAt(now.minus(Duration.ofDays(5))).writer("crashed-writer")) {
+                w.write(bytes("abc"));
+            }
+            touch("crashed-writer", now.minus(Duration.ofMinutes(5)));
+            assertThat(openAt(now).status("crashed-writer")).isPresent();
         }
 
         @Test
@@ -314,6 +331,7 @@ class FileContentStoreTest {
             FileContentStore first = openAt(now.minus(Duration.ofDays(3)));
             try (ContentWriter w = first.writer("held")) {
                 w.write(bytes("in use"));
+                touch("held", now.minus(Duration.ofDays(3)));
                 openAt(now); // sweeps, but the ref is locked
                 assertThat(ingestDir(root(), "held").resolve("data")).hasBinaryContent(bytes("in use"));
             }
