@@ -587,23 +587,25 @@ public abstract class ContentStoreContract {
             w = store.writer(ref);
             assertLocked(ref);
             w.write(c1);
-            assertThat(w.commit(Map.of()).outcome()).isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
+            assertThat(w.commit(OptionalLong.of(c1.length), Optional.empty(), Map.of()).outcome())
+                    .isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
             // (d) more bytes, wrong digest
             w = store.writer(ref);
             assertLocked(ref);
             w.write(c1);
             w.write("more".getBytes(StandardCharsets.UTF_8));
             ContentWriter wd = w;
-            assertThatThrownBy(() -> wd.commit(c1.length + 4, d1, Map.of()))
+            Digest d2 = Digest.sha256(newContent(256));
+            assertThatThrownBy(() -> wd.commit(c1.length + 4, d2, Map.of()))
                     .isInstanceOf(DigestMismatchException.class)
-                    .satisfies(e -> assertThat(((DigestMismatchException) e).expected()).isEqualTo(d1));
+                    .satisfies(e -> assertThat(((DigestMismatchException) e).expected()).isEqualTo(d2));
             // commit always closes: the ref is free again
             // (e) reopen keeps the partial data; wrong size
             w = store.writer(ref);
             assertLocked(ref);
             assertThat(w.status().offset()).isEqualTo(c1.length + 4);
             ContentWriter we = w;
-            assertThatThrownBy(() -> we.commit(OptionalLong.of(c1.length + 5), Optional.empty(), Map.of()))
+            assertThatThrownBy(() -> we.commit(OptionalLong.of(c1.length), Optional.empty(), Map.of()))
                     .isInstanceOf(SizeMismatchException.class);
             // (f) the data survived both failed commits
             w = store.writer(ref);
@@ -617,7 +619,7 @@ public abstract class ContentStoreContract {
             w = store.writer(ref);
             assertLocked(ref);
             w.write(c1);
-            assertThat(w.commit(Map.of()).outcome()).isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
+            assertThat(w.commit(c1.length, d1, Map.of()).outcome()).isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
             // (h) truncate and close, then the ref opens again
             w = store.writer(ref);
             assertLocked(ref);
