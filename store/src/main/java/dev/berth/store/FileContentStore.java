@@ -44,6 +44,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -113,6 +114,7 @@ public final class FileContentStore implements ContentStore {
     private final Path labels;
     private final Clock clock;
     private final Duration staleIngestAge;
+    private final Consumer<String> failpoint;
     /** Writers open in this instance, by ref: the in-process half of the ingest lock. */
     private final Map<String, FileWriter> writers = new ConcurrentHashMap<>();
     /** Serializes publishing and side-file updates within this instance. */
@@ -125,6 +127,7 @@ public final class FileContentStore implements ContentStore {
         this.labels = root.resolve(LABELS);
         this.clock = b.clock;
         this.staleIngestAge = b.staleIngestAge;
+        this.failpoint = b.failpoint;
     }
 
     /**
@@ -147,6 +150,7 @@ public final class FileContentStore implements ContentStore {
         private final Path root;
         private Clock clock = Clock.systemUTC();
         private Duration staleIngestAge = Duration.ofDays(1);
+        private Consumer<String> failpoint = step -> { };
 
         private Builder(Path root) {
             this.root = root;
@@ -168,6 +172,15 @@ public final class FileContentStore implements ContentStore {
                 throw new IllegalArgumentException("staleIngestAge must be positive: " + value);
             }
             this.staleIngestAge = value;
+            return this;
+        }
+
+        /**
+         * Called with the name of each commit step as it is reached, so crash tests can halt the JVM
+         * between two steps. Package-private: a test hook, not an option.
+         */
+        Builder failpoint(Consumer<String> value) {
+            this.failpoint = Objects.requireNonNull(value, "failpoint");
             return this;
         }
 
@@ -430,6 +443,7 @@ public final class FileContentStore implements ContentStore {
                 }
                 // The bytes must be on disk before the rename makes them a blob.
                 data.force(true);
+                failpoint.accept("data-synced");
                 Digest actual = digester.digest();
                 for (Optional<Digest> want : List.of(expectedDigest, expected)) {
                     if (want.isPresent()) {
@@ -458,11 +472,15 @@ public final class FileContentStore implements ContentStore {
                     // Labels first: a blob is never visible without them. A crash in between leaves a side
                     // file without a blob, which the next commit of that digest replaces.
                     writeInfo(name, new BlobInfoFile.Contents(now, now, checked));
+                    failpoint.accept("labels-written");
                     Files.move(dir.resolve(DATA), target, StandardCopyOption.ATOMIC_MOVE);
+                    failpoint.accept("renamed");
                     fsyncDirectory(target.getParent());
                     makeReadOnly(target);
+                    failpoint.accept("published");
                 }
                 deleteIngest(dir);
+                failpoint.accept("ingest-removed");
                 done = true;
                 return new CommitResult(CommitResult.Outcome.COMMITTED, name, offset);
             } finally {
@@ -731,7 +749,7 @@ public final class FileContentStore implements ContentStore {
     private void writeInfo(Digest digest, BlobInfoFile.Contents contents) throws IOException {
         Path path = infoPath(digest);
         Files.createDirectories(path.getParent());
-        Path tmp = path.resolveSibling(path.getFileName() + "." + Long.toHexString(System.nanoTime()) + TMP_SUFFIX);
+        Path tmp = path.resolveSibling(path.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(BlobInfoFile.encode(contents));
