@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -72,12 +73,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Labels.</b> containerd keeps labels in its bolt metadata database, not in this layout. Berth
  * keeps them, with the blob's creation and update times, in a side file per blob under
  * {@code labels/}, replaced atomically (write a temporary file, fsync, rename, fsync the directory).
- * A blob without a side file (one Docker wrote) has no labels and its file's modification time as
- * both times. containerd ignores {@code labels/}.
+ * A blob committed without labels gets no side file; a blob without one (including those Docker
+ * wrote) has no labels and its file's modification time, set to the commit time as containerd does,
+ * as both times. containerd ignores {@code labels/}.
  *
  * <p><b>Durability.</b> Commit fsyncs the ingest data, verifies size and digest, writes the side file,
  * renames the data to its blob path atomically, fsyncs the blob directory and makes the blob
- * read-only. A crash at any instant leaves either no blob or a complete verified one; the ingest
+ * read-only. The ingest's small metadata files are replaced atomically but not synced: losing one in
+ * a power cut only makes that ingest start over. A crash at any instant leaves either no blob or a complete verified one; the ingest
  * survives a crash before the rename and is resumed by reopening its ref (its data is re-hashed, as
  * containerd does) or removed by {@link #abort}. Ingests not updated for longer than the
  * {@linkplain Builder#staleIngestAge(Duration) stale age} are swept when the store is opened.
@@ -469,10 +472,17 @@ public final class FileContentStore implements ContentStore {
                     }
                     Files.createDirectories(target.getParent());
                     Instant now = clock.instant();
-                    // Labels first: a blob is never visible without them. A crash in between leaves a side
-                    // file without a blob, which the next commit of that digest replaces.
-                    writeInfo(name, new BlobInfoFile.Contents(now, now, checked));
+                    if (checked.isEmpty()) {
+                        // No side file: info() falls back to the blob's modification time, set below
+                        // to the commit time as containerd does. Drop any orphan from a crashed commit.
+                        Files.deleteIfExists(infoPath(name));
+                    } else {
+                        // Labels first: a blob is never visible without them. A crash in between leaves
+                        // a side file without a blob, which the next commit of that digest replaces.
+                        writeInfo(name, new BlobInfoFile.Contents(now, now, checked));
+                    }
                     failpoint.accept("labels-written");
+                    Files.setLastModifiedTime(dir.resolve(DATA), FileTime.from(now));
                     Files.move(dir.resolve(DATA), target, StandardCopyOption.ATOMIC_MOVE);
                     failpoint.accept("renamed");
                     fsyncDirectory(target.getParent());
@@ -702,12 +712,17 @@ public final class FileContentStore implements ContentStore {
     public void delete(Digest digest) throws IOException {
         Path path = blobPath(digest);
         synchronized (metadataLock) {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw notFound(digest);
+            }
+            // Labels first: a crash in between leaves a blob without labels (it was being deleted
+            // anyway), never labels that a later commit of the same digest would inherit.
+            Files.deleteIfExists(infoPath(digest));
             try {
                 Files.delete(path);
             } catch (NoSuchFileException e) {
                 throw notFound(digest);
             }
-            Files.deleteIfExists(infoPath(digest));
         }
     }
 
@@ -809,11 +824,16 @@ public final class FileContentStore implements ContentStore {
         }
     }
 
-    /** containerd's way: write {@code X.tmp} synchronously and rename it over {@code X}. */
+    /**
+     * Writes {@code X.tmp} and renames it over {@code X}, so a reader never sees half a file. Unlike
+     * containerd this does not sync: the ingest's metadata files are hints whose loss in a power cut
+     * only makes the ingest start over (the ref file is written last and checked first), and each
+     * sync costs milliseconds per blob.
+     */
     private static void writeSmallFile(Path path, String text) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + TMP_SUFFIX);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC)) {
+                StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 ch.write(buffer);
