@@ -87,8 +87,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Locking.</b> A writer holds its ref in this instance and through an OS file lock on the
  * ingest's {@code lock} file, so writers on the same ref exclude each other across threads, store
- * instances and processes (containerd only locks within one process). Label updates are serialized
- * within this instance; across processes the last writer wins.
+ * instances and processes (containerd only locks within one process). {@link #abort} of a ref that a
+ * writer of this instance holds fails that writer; of a ref held elsewhere, it is refused with
+ * {@link IngestLockedException}. Open one instance per root per process: a second one works but sees
+ * the first's refs only as locked. Label updates are serialized within this instance; across
+ * processes the last writer wins.
  *
  * <p><b>Integrity.</b> Readers serve the bytes as stored. {@link #verify} and {@link #verifiedStream}
  * re-hash a blob and report a corrupted one as a {@link DigestMismatchException}.
