@@ -216,7 +216,7 @@ public final class FileContentStore implements ContentStore {
         }
         Files.createDirectories(blobs);
         Files.createDirectories(ingest);
-        Files.createDirectories(labels);
+        // labels/ is created by the first labelled commit, so a Docker store stays as Docker left it.
         sweepIngests();
         sweepTemporaryLabels();
     }
