@@ -11,4 +11,6 @@ module dev.berth.testkit {
     exports dev.berth.testkit.content;
     exports dev.berth.testkit.remote;
     exports dev.berth.testkit.runtime;
+    // JUnit calls the contract's package-private test methods reflectively.
+    opens dev.berth.testkit.content to org.junit.platform.commons;
 }

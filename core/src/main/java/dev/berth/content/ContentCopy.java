@@ -4,12 +4,15 @@ import dev.berth.oci.Digest;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Resumable copies into a store, containerd's {@code content.Copy} and {@code WriteBlob} for Java.
@@ -19,6 +22,8 @@ import java.util.OptionalLong;
  */
 public final class ContentCopy {
     private static final int BUFFER_SIZE = 64 * 1024;
+    private static final long FIRST_BACKOFF_MILLIS = 16;
+    private static final long MAX_BACKOFF_MILLIS = 2048;
 
     private ContentCopy() {
     }
@@ -33,6 +38,46 @@ public final class ContentCopy {
         Objects.requireNonNull(ingester, "ingester");
         ContentWriter writer = ingester.writer(ref, OptionalLong.of(size), Optional.of(digest));
         return copy(writer, in, OptionalLong.of(size), Optional.of(digest), labels);
+    }
+
+    /**
+     * Opens a writer, waiting while another writer holds the ref: containerd's {@code OpenWriter}. It
+     * retries on {@link IngestLockedException} with a jittered backoff that starts at 16 ms and doubles
+     * up to 2 s, until {@code maxWait} has passed. Two pulls of the same blob thus serialize: the second
+     * resumes the first's ingest, or finds the blob committed when it commits.
+     *
+     * @throws IngestLockedException     if the ref is still locked after {@code maxWait}
+     * @throws InterruptedIOException    if the thread is interrupted while waiting (the interrupt is
+     *                                   restored)
+     */
+    public static ContentWriter openWriter(ContentIngester ingester, String ref, OptionalLong expectedSize,
+                                           Optional<Digest> expectedDigest, Duration maxWait) throws IOException {
+        Objects.requireNonNull(ingester, "ingester");
+        Objects.requireNonNull(maxWait, "maxWait");
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        long backoff = FIRST_BACKOFF_MILLIS;
+        while (true) {
+            try {
+                return ingester.writer(ref, expectedSize, expectedDigest);
+            } catch (IngestLockedException e) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw e;
+                }
+                // Jitter spreads out waiters that were refused at the same moment.
+                long pause = Math.min(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1),
+                        Duration.ofNanos(left).toMillis() + 1);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    InterruptedIOException io = new InterruptedIOException("interrupted waiting for ref " + ref);
+                    io.initCause(interrupted);
+                    throw io;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
     }
 
     /**

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,6 +45,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -71,20 +73,25 @@ import org.slf4j.LoggerFactory;
  * <p><b>Labels.</b> containerd keeps labels in its bolt metadata database, not in this layout. Berth
  * keeps them, with the blob's creation and update times, in a side file per blob under
  * {@code labels/}, replaced atomically (write a temporary file, fsync, rename, fsync the directory).
- * A blob without a side file (one Docker wrote) has no labels and its file's modification time as
- * both times. containerd ignores {@code labels/}.
+ * A blob committed without labels gets no side file; a blob without one (including those Docker
+ * wrote) has no labels and its file's modification time, set to the commit time as containerd does,
+ * as both times. containerd ignores {@code labels/}.
  *
  * <p><b>Durability.</b> Commit fsyncs the ingest data, verifies size and digest, writes the side file,
  * renames the data to its blob path atomically, fsyncs the blob directory and makes the blob
- * read-only. A crash at any instant leaves either no blob or a complete verified one; the ingest
+ * read-only. The ingest's small metadata files are replaced atomically but not synced: losing one in
+ * a power cut only makes that ingest start over. A crash at any instant leaves either no blob or a complete verified one; the ingest
  * survives a crash before the rename and is resumed by reopening its ref (its data is re-hashed, as
  * containerd does) or removed by {@link #abort}. Ingests not updated for longer than the
  * {@linkplain Builder#staleIngestAge(Duration) stale age} are swept when the store is opened.
  *
  * <p><b>Locking.</b> A writer holds its ref in this instance and through an OS file lock on the
  * ingest's {@code lock} file, so writers on the same ref exclude each other across threads, store
- * instances and processes (containerd only locks within one process). Label updates are serialized
- * within this instance; across processes the last writer wins.
+ * instances and processes (containerd only locks within one process). {@link #abort} of a ref that a
+ * writer of this instance holds fails that writer; of a ref held elsewhere, it is refused with
+ * {@link IngestLockedException}. Open one instance per root per process: a second one works but sees
+ * the first's refs only as locked. Label updates are serialized within this instance; across
+ * processes the last writer wins.
  *
  * <p><b>Integrity.</b> Readers serve the bytes as stored. {@link #verify} and {@link #verifiedStream}
  * re-hash a blob and report a corrupted one as a {@link DigestMismatchException}.
@@ -113,6 +120,7 @@ public final class FileContentStore implements ContentStore {
     private final Path labels;
     private final Clock clock;
     private final Duration staleIngestAge;
+    private final Consumer<String> failpoint;
     /** Writers open in this instance, by ref: the in-process half of the ingest lock. */
     private final Map<String, FileWriter> writers = new ConcurrentHashMap<>();
     /** Serializes publishing and side-file updates within this instance. */
@@ -125,6 +133,7 @@ public final class FileContentStore implements ContentStore {
         this.labels = root.resolve(LABELS);
         this.clock = b.clock;
         this.staleIngestAge = b.staleIngestAge;
+        this.failpoint = b.failpoint;
     }
 
     /**
@@ -147,6 +156,7 @@ public final class FileContentStore implements ContentStore {
         private final Path root;
         private Clock clock = Clock.systemUTC();
         private Duration staleIngestAge = Duration.ofDays(1);
+        private Consumer<String> failpoint = step -> { };
 
         private Builder(Path root) {
             this.root = root;
@@ -168,6 +178,15 @@ public final class FileContentStore implements ContentStore {
                 throw new IllegalArgumentException("staleIngestAge must be positive: " + value);
             }
             this.staleIngestAge = value;
+            return this;
+        }
+
+        /**
+         * Called with the name of each commit step as it is reached, so crash tests can halt the JVM
+         * between two steps. Package-private: a test hook, not an option.
+         */
+        Builder failpoint(Consumer<String> value) {
+            this.failpoint = Objects.requireNonNull(value, "failpoint");
             return this;
         }
 
@@ -199,7 +218,7 @@ public final class FileContentStore implements ContentStore {
         // a blob leaves the store's tree exactly as it was.
         Files.createDirectories(blobs.resolve(Digest.SHA256));
         Files.createDirectories(ingest);
-        Files.createDirectories(labels.resolve(Digest.SHA256));
+        // labels/ is created by the first labelled commit, so a Docker store stays as Docker left it.
         sweepIngests();
         sweepTemporaryLabels();
     }
@@ -209,6 +228,14 @@ public final class FileContentStore implements ContentStore {
     @Override
     public ContentReader reader(Digest digest) throws IOException {
         Path path = blobPath(digest);
+        try {
+            // A blob is a regular file; anything else in its place (a symlink, a directory) is not served.
+            if (!Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+                throw new NotFoundException("content " + digest + " not found (not a regular file)");
+            }
+        } catch (NoSuchFileException e) {
+            throw notFound(digest);
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -216,10 +243,6 @@ public final class FileContentStore implements ContentStore {
             throw notFound(digest);
         }
         try {
-            // A blob is a regular file; anything else in its place (a symlink, a directory) is not served.
-            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                throw new NotFoundException("content " + digest + " not found (not a regular file)");
-            }
             return new FileReader(channel, channel.size());
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -428,6 +451,7 @@ public final class FileContentStore implements ContentStore {
                 }
                 // The bytes must be on disk before the rename makes them a blob.
                 data.force(true);
+                failpoint.accept("data-synced");
                 Digest actual = digester.digest();
                 for (Optional<Digest> want : List.of(expectedDigest, expected)) {
                     if (want.isPresent()) {
@@ -453,14 +477,25 @@ public final class FileContentStore implements ContentStore {
                     }
                     Files.createDirectories(target.getParent());
                     Instant now = clock.instant();
-                    // Labels first: a blob is never visible without them. A crash in between leaves a side
-                    // file without a blob, which the next commit of that digest replaces.
-                    writeInfo(name, new BlobInfoFile.Contents(now, now, checked));
+                    if (checked.isEmpty()) {
+                        // No side file: info() falls back to the blob's modification time, set below
+                        // to the commit time as containerd does. Drop any orphan from a crashed commit.
+                        Files.deleteIfExists(infoPath(name));
+                    } else {
+                        // Labels first: a blob is never visible without them. A crash in between leaves
+                        // a side file without a blob, which the next commit of that digest replaces.
+                        writeInfo(name, new BlobInfoFile.Contents(now, now, checked));
+                    }
+                    failpoint.accept("labels-written");
+                    Files.setLastModifiedTime(dir.resolve(DATA), FileTime.from(now));
                     Files.move(dir.resolve(DATA), target, StandardCopyOption.ATOMIC_MOVE);
+                    failpoint.accept("renamed");
                     fsyncDirectory(target.getParent());
                     makeReadOnly(target);
+                    failpoint.accept("published");
                 }
                 deleteIngest(dir);
+                failpoint.accept("ingest-removed");
                 done = true;
                 return new CommitResult(CommitResult.Outcome.COMMITTED, name, offset);
             } finally {
@@ -545,7 +580,7 @@ public final class FileContentStore implements ContentStore {
     public Optional<IngestStatus> status(String ref) throws IOException {
         checkRef(ref);
         FileWriter open = writers.get(ref);
-        if (open != null && open.data != null) {
+        if (open != null && open.data != null && !open.aborted) {
             return Optional.of(open.status());
         }
         return readStatus(ingestDir(ref), ref);
@@ -557,6 +592,9 @@ public final class FileContentStore implements ContentStore {
         List<IngestStatus> result = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(ingest)) {
             for (Path dir : dirs) {
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
                 Optional<String> ref = readSmallFile(dir.resolve(REF));
                 if (ref.isEmpty() || !dir.equals(ingestDir(ref.get()))) {
                     continue; // unfinished, foreign or damaged
@@ -679,12 +717,17 @@ public final class FileContentStore implements ContentStore {
     public void delete(Digest digest) throws IOException {
         Path path = blobPath(digest);
         synchronized (metadataLock) {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw notFound(digest);
+            }
+            // Labels first: a crash in between leaves a blob without labels (it was being deleted
+            // anyway), never labels that a later commit of the same digest would inherit.
+            Files.deleteIfExists(infoPath(digest));
             try {
                 Files.delete(path);
             } catch (NoSuchFileException e) {
                 throw notFound(digest);
             }
-            Files.deleteIfExists(infoPath(digest));
         }
     }
 
@@ -726,7 +769,7 @@ public final class FileContentStore implements ContentStore {
     private void writeInfo(Digest digest, BlobInfoFile.Contents contents) throws IOException {
         Path path = infoPath(digest);
         Files.createDirectories(path.getParent());
-        Path tmp = path.resolveSibling(path.getFileName() + "." + Long.toHexString(System.nanoTime()) + TMP_SUFFIX);
+        Path tmp = path.resolveSibling(path.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(BlobInfoFile.encode(contents));
@@ -786,11 +829,16 @@ public final class FileContentStore implements ContentStore {
         }
     }
 
-    /** containerd's way: write {@code X.tmp} synchronously and rename it over {@code X}. */
+    /**
+     * Writes {@code X.tmp} and renames it over {@code X}, so a reader never sees half a file. Unlike
+     * containerd this does not sync: the ingest's metadata files are hints whose loss in a power cut
+     * only makes the ingest start over (the ref file is written last and checked first), and each
+     * sync costs milliseconds per blob.
+     */
     private static void writeSmallFile(Path path, String text) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + TMP_SUFFIX);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC)) {
+                StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 ch.write(buffer);
@@ -886,17 +934,18 @@ public final class FileContentStore implements ContentStore {
     }
 
     private static Instant lastUpdate(Path dir) throws IOException {
+        // updatedat is only written when a writer closes, so after a crash the data file's time is
+        // the better witness; take the later of the two.
+        Instant recorded = Instant.EPOCH;
         try {
-            Instant t = parseTime(readSmallFile(dir.resolve(UPDATED_AT)));
-            if (!t.equals(Instant.EPOCH)) {
-                return t;
-            }
+            recorded = parseTime(readSmallFile(dir.resolve(UPDATED_AT)));
         } catch (DateTimeParseException e) {
-            // fall back to the file times below
+            LOG.debug("unreadable updatedat in ingest {}", dir.getFileName());
         }
         Path data = dir.resolve(DATA);
         Path basis = Files.exists(data) ? data : dir;
-        return Files.getLastModifiedTime(basis).toInstant();
+        Instant modified = Files.getLastModifiedTime(basis).toInstant();
+        return modified.isAfter(recorded) ? modified : recorded;
     }
 
     private void sweepTemporaryLabels() throws IOException {

@@ -3,33 +3,48 @@ package dev.berth.store;
 import dev.berth.NotFoundException;
 import dev.berth.content.IngestLockedException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cross-process half of an ingest's lock: an OS file lock on {@code ingest/<h>/lock}.
  *
- * <p>Commit and abort delete the ingest directory, lock file included, while holding the lock. A
- * process that opened the lock file just before that deletion would then acquire a lock on an unlinked
- * file and believe it owns the ref while a third process locks the new file. To rule that out, the
- * holder writes a random token into the file it locked and reads it back through the path: only if the
- * path still names the locked file does the token come back.
+ * <p>Two traps of OS file locks shape this class:
+ * <ul>
+ *   <li>On Linux the JDK takes POSIX record locks, which belong to the process and are dropped when the
+ *       process closes <em>any</em> descriptor of the file. So within one JVM, nothing may open a lock
+ *       file while a lock on it is held. {@link #HELD} records the lock files held in this JVM and is
+ *       checked before opening one. It is static on purpose: the OS lock it guards is per process too.</li>
+ *   <li>Commit and abort delete the ingest directory, lock file included, while holding the lock. A
+ *       process that opened the lock file just before that deletion would then lock an unlinked file
+ *       and believe it owns the ref. So after locking, the holder checks that the path still names the
+ *       file it opened, by comparing the file key (device and inode) read before opening and after
+ *       locking. While the descriptor is open the inode cannot be reused, so equal keys prove it.</li>
+ * </ul>
  */
 final class IngestLock implements AutoCloseable {
     private static final int ATTEMPTS = 5;
+    /** Lock files held by this JVM, by absolute normalized path (see the class comment). */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
+    private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private IngestLock(FileChannel channel, FileLock lock) {
+    private IngestLock(Path key, FileChannel channel, FileLock lock) {
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
     }
@@ -42,51 +57,67 @@ final class IngestLock implements AutoCloseable {
      */
     static IngestLock acquire(Path dir, String ref, boolean create) throws IOException {
         Path file = dir.resolve(FileContentStore.LOCK);
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            if (create) {
-                Files.createDirectories(dir);
-            } else if (!Files.isDirectory(dir)) {
-                throw new NotFoundException("ingest " + ref + " not found");
-            }
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
-            } catch (NoSuchFileException e) {
-                continue; // the directory vanished under us (a commit or abort): start over
-            }
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                channel.close();
-                throw new IngestLockedException(ref, "by another store instance in this process");
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-            if (lock == null) {
-                channel.close();
-                throw new IngestLockedException(ref, "by another process");
-            }
-            if (ownsPath(channel, file)) {
-                return new IngestLock(channel, lock);
-            }
-            lock.release();
-            channel.close();
+        Path key = file.toAbsolutePath().normalize();
+        if (!HELD.add(key)) {
+            throw new IngestLockedException(ref, "by another store instance in this process");
         }
-        throw new IngestLockedException(ref, "(its directory kept being replaced while locking)");
+        try {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                if (create) {
+                    Files.createDirectories(dir);
+                } else if (!Files.isDirectory(dir)) {
+                    throw new NotFoundException("ingest " + ref + " not found");
+                }
+                try {
+                    Files.createFile(file);
+                } catch (FileAlreadyExistsException e) {
+                    // someone else's or a previous lock file: fine, it is only a lock
+                } catch (NoSuchFileException e) {
+                    continue; // the directory vanished under us (a commit or abort): start over
+                }
+                Optional<Object> before = fileKey(file);
+                FileChannel channel;
+                try {
+                    channel = FileChannel.open(file, StandardOpenOption.WRITE);
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    channel.close();
+                    throw new IngestLockedException(ref, "by another store instance in this process");
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
+                if (lock == null) {
+                    channel.close();
+                    throw new IngestLockedException(ref, "by another process");
+                }
+                Optional<Object> after = fileKey(file);
+                if (before.isPresent() && after.isPresent() && before.equals(after)
+                        || before.isEmpty() && Files.exists(file)) {
+                    return new IngestLock(key, channel, lock);
+                }
+                lock.release();
+                channel.close();
+            }
+            throw new IngestLockedException(ref, "(its directory kept being replaced while locking)");
+        } catch (IOException | RuntimeException | Error e) {
+            HELD.remove(key);
+            throw e;
+        }
     }
 
-    private static boolean ownsPath(FileChannel channel, Path file) throws IOException {
-        byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap(token), 0);
+    /** The file's key, empty if it is gone; a file system without keys yields empty too. */
+    private static Optional<Object> fileKey(Path file) throws IOException {
         try {
-            byte[] seen = Files.readAllBytes(file);
-            return java.util.Arrays.equals(seen, token);
+            Object k = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return Optional.ofNullable(k);
         } catch (NoSuchFileException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -97,7 +128,11 @@ final class IngestLock implements AutoCloseable {
                 lock.release();
             }
         } finally {
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                HELD.remove(Objects.requireNonNull(key));
+            }
         }
     }
 }

@@ -25,7 +25,10 @@ public final class ContentStoreChild {
 
     /** Entry point of the child JVM. */
     public static void main(String[] args) throws Exception {
-        ContentStoreOpener opener = (ContentStoreOpener) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        // The child runs on the class path, so a test's package-private opener is reachable.
+        var constructor = Class.forName(args[0]).getDeclaredConstructor();
+        constructor.setAccessible(true);
+        ContentStoreOpener opener = (ContentStoreOpener) constructor.newInstance();
         ContentStore store = opener.open(Path.of(args[1]));
         String mode = args[2];
         String ref = args[3];

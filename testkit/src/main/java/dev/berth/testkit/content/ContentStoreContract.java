@@ -114,7 +114,7 @@ public abstract class ContentStoreContract {
     /**
      * How the cross-process cases open the store under test in a child JVM.
      *
-     * @param opener a class with a public no-argument constructor that opens the store on a directory
+     * @param opener a class with a no-argument constructor that opens the store on a directory
      * @param root   the directory the store under test lives in
      */
     public record ChildJvm(Class<? extends ContentStoreOpener> opener, Path root) {
@@ -587,23 +587,25 @@ public abstract class ContentStoreContract {
             w = store.writer(ref);
             assertLocked(ref);
             w.write(c1);
-            assertThat(w.commit(Map.of()).outcome()).isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
+            assertThat(w.commit(OptionalLong.of(c1.length), Optional.empty(), Map.of()).outcome())
+                    .isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
             // (d) more bytes, wrong digest
             w = store.writer(ref);
             assertLocked(ref);
             w.write(c1);
             w.write("more".getBytes(StandardCharsets.UTF_8));
             ContentWriter wd = w;
-            assertThatThrownBy(() -> wd.commit(c1.length + 4, d1, Map.of()))
+            Digest d2 = Digest.sha256(newContent(256));
+            assertThatThrownBy(() -> wd.commit(c1.length + 4, d2, Map.of()))
                     .isInstanceOf(DigestMismatchException.class)
-                    .satisfies(e -> assertThat(((DigestMismatchException) e).expected()).isEqualTo(d1));
+                    .satisfies(e -> assertThat(((DigestMismatchException) e).expected()).isEqualTo(d2));
             // commit always closes: the ref is free again
             // (e) reopen keeps the partial data; wrong size
             w = store.writer(ref);
             assertLocked(ref);
             assertThat(w.status().offset()).isEqualTo(c1.length + 4);
             ContentWriter we = w;
-            assertThatThrownBy(() -> we.commit(OptionalLong.of(c1.length + 5), Optional.empty(), Map.of()))
+            assertThatThrownBy(() -> we.commit(OptionalLong.of(c1.length), Optional.empty(), Map.of()))
                     .isInstanceOf(SizeMismatchException.class);
             // (f) the data survived both failed commits
             w = store.writer(ref);
@@ -617,7 +619,7 @@ public abstract class ContentStoreContract {
             w = store.writer(ref);
             assertLocked(ref);
             w.write(c1);
-            assertThat(w.commit(Map.of()).outcome()).isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
+            assertThat(w.commit(c1.length, d1, Map.of()).outcome()).isEqualTo(CommitResult.Outcome.ALREADY_EXISTS);
             // (h) truncate and close, then the ref opens again
             w = store.writer(ref);
             assertLocked(ref);
@@ -1000,6 +1002,39 @@ public abstract class ContentStoreContract {
                 assertThat(store.statuses(s -> true)).isEmpty();
             } finally {
                 pool.shutdownNow();
+            }
+        }
+
+        @Test
+        void openWriter_refHeldUntilTheHolderCommits_waitsThenFindsTheBlob() throws Exception {
+            byte[] bytes = newContent(4096);
+            Digest digest = Digest.sha256(bytes);
+            ContentWriter first = store.writer("same-pull", bytes.length, digest);
+            first.write(bytes, 0, 100);
+            CompletableFuture<CommitResult> second = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ContentWriter w = ContentCopy.openWriter(store, "same-pull", OptionalLong.of(bytes.length),
+                            Optional.of(digest), Duration.ofSeconds(30));
+                    return ContentCopy.copy(w, new ByteArrayInputStream(bytes), OptionalLong.of(bytes.length),
+                            Optional.of(digest), Map.of());
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            first.write(bytes, 100, bytes.length - 100);
+            assertThat(first.commit(bytes.length, digest, LABELS).outcome())
+                    .isEqualTo(CommitResult.Outcome.COMMITTED);
+            CommitResult waited = second.get(30, TimeUnit.SECONDS);
+            assertThat(waited.digest()).isEqualTo(digest);
+            assertThat(read(digest)).isEqualTo(bytes);
+        }
+
+        @Test
+        void openWriter_refHeldPastTheWait_isLocked() throws IOException {
+            try (ContentWriter held = store.writer("held-long")) {
+                assertThatThrownBy(() -> ContentCopy.openWriter(store, "held-long", OptionalLong.empty(),
+                        Optional.empty(), Duration.ofMillis(50))).isInstanceOf(IngestLockedException.class);
+                held.write(new byte[1]);
             }
         }
 
