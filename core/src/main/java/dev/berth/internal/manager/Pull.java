@@ -3,10 +3,9 @@ package dev.berth.internal.manager;
 import dev.berth.InvalidParameterException;
 import dev.berth.NotFoundException;
 import dev.berth.SystemException;
-import dev.berth.content.CommitResult;
 import dev.berth.content.ContentCopy;
 import dev.berth.content.ContentStore;
-import dev.berth.content.IngestLockedException;
+import dev.berth.content.ContentWriter;
 import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.internal.json.PluginJson;
@@ -152,31 +151,22 @@ public final class Pull {
     }
 
     /**
-     * Writes a blob through {@link ContentCopy#writeBlob}; when another operation holds the same
-     * ingest (two installs sharing a layer), waits for it to finish instead of failing.
+     * Writes a blob under {@code ref}. When another operation holds the same ingest (two installs
+     * sharing a layer), waits for it (containerd's OpenWriter) and does not download again what it
+     * committed meanwhile.
      */
-    private CommitResult write(String ref, java.util.function.Supplier<InputStream> source, Descriptor d)
-            throws IOException {
-        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
-        long sleepMillis = 20;
-        while (true) {
-            try (InputStream in = source.get()) {
-                return ContentCopy.writeBlob(store, ref, in, d.size(), d.digest(), Map.of());
-            } catch (IngestLockedException e) {
-                if (exists(d.digest())) {
-                    return new CommitResult(CommitResult.Outcome.ALREADY_EXISTS, d.digest(), d.size());
-                }
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(sleepMillis);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new SystemException("interrupted while waiting for " + ref, ie);
-                }
-                sleepMillis = Math.min(sleepMillis * 2, 1000);
-            }
+    private void write(String ref, java.util.function.Supplier<InputStream> source, Descriptor d) throws IOException {
+        ContentWriter writer = ContentCopy.openWriter(store, ref, java.util.OptionalLong.of(d.size()),
+                java.util.Optional.of(d.digest()), LOCK_WAIT);
+        if (exists(d.digest())) {
+            writer.close();
+            store.abort(ref);
+            return;
+        }
+        try (InputStream in = source.get()) {
+            ContentCopy.copy(writer, in, java.util.OptionalLong.of(d.size()), java.util.Optional.of(d.digest()), Map.of());
+        } finally {
+            writer.close();
         }
     }
 
