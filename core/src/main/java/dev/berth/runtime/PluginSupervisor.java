@@ -66,8 +66,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginSupervisor.class);
-    /** The longest path a unix socket can have on Linux ({@code sun_path} is 108 bytes with the NUL). */
-    static final int MAX_SOCKET_PATH_BYTES = 107;
+    /**
+     * The longest socket path Berth can dial: Linux allows 107 bytes ({@code sun_path} is 108 with the
+     * NUL) but the JDK's unix-domain channels refuse more than 106.
+     */
+    static final int MAX_SOCKET_PATH_BYTES = 106;
     private static final int MAX_ACTIVATE_RESPONSE = 1 << 20;
 
     private final PluginRuntime runtime;
