@@ -95,8 +95,15 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
         Path bundle = bundleRoot.resolve(id);
+        if (Files.exists(bundle, LinkOption.NOFOLLOW_LINKS)) {
+            // a leftover of an earlier run (a crashed JVM): never clobber a live container's bundle,
+            // and clear a dead one, which would make 'runc run' fail with "already exists"
+            if (isRunning(id)) {
+                throw new SystemException("plugin container " + id + " is already running");
+            }
+            delete(id);
+        }
         try {
-            deleteTree(bundle);
             Files.createDirectories(bundleRoot);
             Files.createDirectories(stateRoot);
             Files.createDirectory(bundle, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

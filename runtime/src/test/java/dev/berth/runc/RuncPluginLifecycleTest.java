@@ -307,6 +307,25 @@ class RuncPluginLifecycleTest {
         }
 
         @Test
+        void enable_deadContainerLeftByAnEarlierRun_isClearedFirst() {
+            enable(launch());
+            supervisor.close();
+            runtime.close();
+            runtime = runtime();
+            assertThat(runtime.signal(id, dev.berth.runtime.PluginRuntime.Signal.KILL)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (runtime.isRunning(id)) {
+                assertThat(System.nanoTime()).as("the killed plugin stops").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            supervisor = supervisor(b -> b);
+
+            enable(launch());
+
+            assertThat(runtime.isRunning(id)).isTrue();
+        }
+
+        @Test
         void restore_withoutLiveRestore_restartsAFreshProcess() {
             enable(launch());
             OptionalLong pid = runtime.pid(id);
