@@ -343,6 +343,52 @@ class RuncPluginLifecycleTest {
     }
 
     @Nested
+    class Output {
+        @Test
+        void start_pluginFloodsStderrWithoutNewlines_linesAreCappedAndExitIsReported()
+                throws InterruptedException, IOException {
+            Files.createDirectories(dir.resolve("x"));
+            runtime.close();
+            runtime = RuncRuntime.builder().runc(runc).stateRoot(dir.resolve("state")).bundleRoot(dir.resolve("b"))
+                    .maxLineLength(1000).build();
+            PluginConfig config = PluginConfig.builder().entrypoint(List.of("/bin/busybox", "sh", "-c",
+                    "/bin/busybox head -c 100000 /dev/zero | /bin/busybox tr '\\0' a >&2; echo done >&2; echo out"))
+                    .build();
+            dev.berth.runtime.RuntimeSpec spec = dev.berth.runtime.PluginSpecGenerator.generate(config,
+                    PluginSettings.initialFor(config), dev.berth.runtime.SpecPaths.dockerLayout(rootfs, dir.resolve("x")));
+            List<String> err = Collections.synchronizedList(new ArrayList<>());
+            List<String> out = Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CountDownLatch exited = new java.util.concurrent.CountDownLatch(1);
+
+            runtime.start(id, spec, new dev.berth.runtime.PluginRuntime.Listener() {
+                @Override
+                public void stdout(String line) {
+                    out.add(line);
+                }
+
+                @Override
+                public void stderr(String line) {
+                    err.add(line);
+                }
+
+                @Override
+                public void exited() {
+                    exited.countDown();
+                }
+            });
+            runtime.pid(id).ifPresent(pids::add);
+
+            assertThat(exited.await(20, TimeUnit.SECONDS)).as("exit reported").isTrue();
+            assertThat(err).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(1000));
+            assertThat(String.join("", err)).isEqualTo("a".repeat(100_000) + "done");
+            assertThat(out).containsExactly("out");
+            runtime.delete(id);
+            Files.delete(dir.resolve("x"));
+            assertNothingLeft();
+        }
+    }
+
+    @Nested
     class Timing {
         @Test
         void enable_smallPlugin_servesWellUnderDockersSixHundredMilliseconds() {
