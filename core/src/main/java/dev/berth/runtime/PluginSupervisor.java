@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -612,7 +613,11 @@ public final class PluginSupervisor implements AutoCloseable {
         LOG.warn("plugin {} exited; restart {} of {} in {} ms", e.launch.name(), attempt,
                 restartPolicy.maxRestarts(), delay.toMillis());
         submit(() -> listener.restarting(id, attempt, delay));
-        e.pendingRestart = scheduler.schedule(() -> restart(e, attempt), delay.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            e.pendingRestart = scheduler.schedule(() -> restart(e, attempt), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ex) {
+            LOG.debug("supervisor closed; not restarting plugin {}", e.launch.name(), ex);
+        }
     }
 
     private void restart(Entry e, int attempt) {
@@ -655,7 +660,7 @@ public final class PluginSupervisor implements AutoCloseable {
                     LOG.warn("plugin supervisor callback failed", ex);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException ex) {
+        } catch (RejectedExecutionException ex) {
             LOG.debug("supervisor closed; dropping a callback", ex);
         }
     }
