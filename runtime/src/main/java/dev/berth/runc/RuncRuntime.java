@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -256,9 +257,9 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
     }
 
     /** The PID of a watched container's init process, as the host sees it. */
-    public java.util.OptionalLong pid(String id) {
+    public OptionalLong pid(String id) {
         Watch w = watches.get(id);
-        return w == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(w.pid);
+        return w == null ? OptionalLong.empty() : OptionalLong.of(w.pid);
     }
 
     // ---- internals ---------------------------------------------------------------------------
@@ -311,7 +312,7 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
             byte[] out;
             try (InputStream in = p.getInputStream()) {
                 out = in.readNBytes(MAX_COMMAND_OUTPUT);
-                in.transferTo(OutputSink.DISCARD);
+                in.transferTo(java.io.OutputStream.nullOutputStream());
             }
             if (!p.waitFor(commandTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -384,19 +385,6 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-        }
-    }
-
-    /** An OutputStream that drops everything (to drain a runc command's excess output). */
-    private static final class OutputSink extends java.io.OutputStream {
-        static final OutputSink DISCARD = new OutputSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 
