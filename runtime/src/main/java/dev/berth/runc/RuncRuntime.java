@@ -14,14 +14,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -192,7 +189,7 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
             throw new SystemException("runc delete of plugin " + id + " failed: " + r.output);
         }
         try {
-            deleteTree(bundleRoot.resolve(id));
+            deleteBundle(bundleRoot.resolve(id));
         } catch (IOException e) {
             throw new SystemException("cannot remove the runc bundle of plugin " + id + ": " + e.getMessage(), e);
         }
@@ -330,38 +327,27 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
     private void cleanupQuietly(String id, Path bundle) {
         try {
             runc("delete", "--force", "--", id);
-            deleteTree(bundle);
+            deleteBundle(bundle);
         } catch (RuntimeException | IOException e) {
             LOG.warn("cleanup after a failed start of plugin {} failed", id, e);
         }
     }
 
-    /** Removes a tree without following symbolic links. */
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * Removes a bundle directory. It holds only the flat files this class writes (config.json,
+     * init.pid, the two logs), so anything else in it is an error, not something to recurse into.
+     */
+    private static void deleteBundle(Path bundle) throws IOException {
+        if (!Files.isDirectory(bundle, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(bundle);
             return;
         }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(bundle)) {
+            for (Path entry : entries) {
+                Files.delete(entry);
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        }
+        Files.delete(bundle);
     }
 
     private void watchLoop() {
