@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,8 +67,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginSupervisor.class);
-    /** The longest path a unix socket can have on Linux ({@code sun_path} is 108 bytes with the NUL). */
-    static final int MAX_SOCKET_PATH_BYTES = 107;
+    /**
+     * The longest socket path Berth can dial: Linux allows 107 bytes ({@code sun_path} is 108 with the
+     * NUL) but the JDK's unix-domain channels refuse more than 106.
+     */
+    static final int MAX_SOCKET_PATH_BYTES = 106;
     private static final int MAX_ACTIVATE_RESPONSE = 1 << 20;
 
     private final PluginRuntime runtime;
@@ -618,7 +622,11 @@ public final class PluginSupervisor implements AutoCloseable {
         LOG.warn("plugin {} exited; restart {} of {} in {} ms", e.launch.name(), attempt,
                 restartPolicy.maxRestarts(), delay.toMillis());
         submit(() -> listener.restarting(id, attempt, delay));
-        e.pendingRestart = scheduler.schedule(() -> restart(e, attempt), delay.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            e.pendingRestart = scheduler.schedule(() -> restart(e, attempt), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ex) {
+            LOG.debug("supervisor closed; not restarting plugin {}", e.launch.name(), ex);
+        }
     }
 
     private void restart(Entry e, int attempt) {
@@ -661,7 +669,7 @@ public final class PluginSupervisor implements AutoCloseable {
                     LOG.warn("plugin supervisor callback failed", ex);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException ex) {
+        } catch (RejectedExecutionException ex) {
             LOG.debug("supervisor closed; dropping a callback", ex);
         }
     }

@@ -21,14 +21,16 @@ public record SpecPaths(Path rootfs, Path execDir, Path propagatedMount) {
     }
 
     /**
-     * Docker's layout: the propagated mount is the rootfs's sibling {@code propagated-mount}, outside
+     * Docker's layout, with every path made absolute (the runtime resolves them outside the JVM): the propagated mount is the rootfs's sibling {@code propagated-mount}, outside
      * the rootfs so that a layer can never plant anything in it.
      */
     public static SpecPaths dockerLayout(Path rootfs, Path execDir) {
-        Path parent = Objects.requireNonNull(rootfs, "rootfs").toAbsolutePath().getParent();
+        Path absolute = Objects.requireNonNull(rootfs, "rootfs").toAbsolutePath();
+        Path parent = absolute.getParent();
         if (parent == null) {
             throw new IllegalArgumentException("a plugin rootfs cannot be the file system root: " + rootfs);
         }
-        return new SpecPaths(rootfs, execDir, parent.resolve("propagated-mount"));
+        return new SpecPaths(absolute, Objects.requireNonNull(execDir, "execDir").toAbsolutePath(),
+                parent.resolve("propagated-mount"));
     }
 }

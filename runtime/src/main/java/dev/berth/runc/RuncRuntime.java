@@ -14,20 +14,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -95,8 +93,15 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
         Path bundle = bundleRoot.resolve(id);
+        if (Files.exists(bundle, LinkOption.NOFOLLOW_LINKS)) {
+            // a leftover of an earlier run (a crashed JVM): never clobber a live container's bundle,
+            // and clear a dead one, which would make 'runc run' fail with "already exists"
+            if (isRunning(id)) {
+                throw new SystemException("plugin container " + id + " is already running");
+            }
+            delete(id);
+        }
         try {
-            deleteTree(bundle);
             Files.createDirectories(bundleRoot);
             Files.createDirectories(stateRoot);
             Files.createDirectory(bundle, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -184,7 +189,7 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
             throw new SystemException("runc delete of plugin " + id + " failed: " + r.output);
         }
         try {
-            deleteTree(bundleRoot.resolve(id));
+            deleteBundle(bundleRoot.resolve(id));
         } catch (IOException e) {
             throw new SystemException("cannot remove the runc bundle of plugin " + id + ": " + e.getMessage(), e);
         }
@@ -249,9 +254,9 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
     }
 
     /** The PID of a watched container's init process, as the host sees it. */
-    public java.util.OptionalLong pid(String id) {
+    public OptionalLong pid(String id) {
         Watch w = watches.get(id);
-        return w == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(w.pid);
+        return w == null ? OptionalLong.empty() : OptionalLong.of(w.pid);
     }
 
     // ---- internals ---------------------------------------------------------------------------
@@ -304,7 +309,7 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
             byte[] out;
             try (InputStream in = p.getInputStream()) {
                 out = in.readNBytes(MAX_COMMAND_OUTPUT);
-                in.transferTo(OutputSink.DISCARD);
+                in.transferTo(java.io.OutputStream.nullOutputStream());
             }
             if (!p.waitFor(commandTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -322,38 +327,27 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
     private void cleanupQuietly(String id, Path bundle) {
         try {
             runc("delete", "--force", "--", id);
-            deleteTree(bundle);
+            deleteBundle(bundle);
         } catch (RuntimeException | IOException e) {
             LOG.warn("cleanup after a failed start of plugin {} failed", id, e);
         }
     }
 
-    /** Removes a tree without following symbolic links. */
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * Removes a bundle directory. It holds only the flat files this class writes (config.json,
+     * init.pid, the two logs), so anything else in it is an error, not something to recurse into.
+     */
+    private static void deleteBundle(Path bundle) throws IOException {
+        if (!Files.isDirectory(bundle, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(bundle);
             return;
         }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(bundle)) {
+            for (Path entry : entries) {
+                Files.delete(entry);
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        }
+        Files.delete(bundle);
     }
 
     private void watchLoop() {
@@ -377,19 +371,6 @@ public final class RuncRuntime implements PluginRuntime, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-        }
-    }
-
-    /** An OutputStream that drops everything (to drain a runc command's excess output). */
-    private static final class OutputSink extends java.io.OutputStream {
-        static final OutputSink DISCARD = new OutputSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 

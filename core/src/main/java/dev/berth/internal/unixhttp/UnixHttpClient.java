@@ -45,13 +45,13 @@ public final class UnixHttpClient {
     }
 
     /**
-     * Whether something accepts connections on the socket now. Never throws for a missing or refusing
-     * socket.
+     * Whether something accepts connections on the socket now. Never blocks (a listener with a full
+     * backlog counts as not accepting) and never throws for a missing or refusing socket.
      */
     public static boolean accepts(Path socket) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
+            ch.configureBlocking(false);
+            return ch.connect(UnixDomainSocketAddress.of(socket));
         } catch (IOException | RuntimeException e) {
             return false;
         }

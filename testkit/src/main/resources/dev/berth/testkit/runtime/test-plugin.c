@@ -8,6 +8,10 @@
  *   no-socket      never open the socket; exit on SIGTERM
  *   crash          write a line to stderr and exit 3 at once
  *   wrong-activate serve, but answer /Plugin.Activate with an empty Implements list
+ *   crashy         serve, but crash at start once /data/crashed exists (see /Test.Crash)
+ *
+ * In every serving mode POST /Test.Crash creates /data/crashed (the propagated mount, which
+ * outlives the container) and exits 3: a crash on demand, and with "crashy" a crash loop.
  *
  * Protocol: HTTP/1.1, one request per connection (Connection: close). Volumes live in memory.
  *   /Plugin.Activate            {"Implements":["VolumeDriver"]}
@@ -124,6 +128,11 @@ static void handle(int c, int wrong_activate) {
     int has_name = json_name(body, name);
     if (strcmp(path, "/Plugin.Activate") == 0) {
         reply(c, 200, wrong_activate ? "{\"Implements\":[]}" : "{\"Implements\":[\"VolumeDriver\"]}", 0);
+    } else if (strcmp(path, "/Test.Crash") == 0) {
+        FILE *f = fopen("/data/crashed", "w");
+        if (f) fclose(f);
+        fprintf(stderr, "test-plugin: fatal: crash requested\n");
+        _exit(3);
     } else if (strcmp(path, "/VolumeDriver.Capabilities") == 0) {
         reply(c, 200, "{\"Capabilities\":{\"Scope\":\"local\"}}", 0);
     } else if (strcmp(path, "/VolumeDriver.Create") == 0) {
@@ -174,6 +183,10 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (strcmp(mode, "crash") == 0) {
         fprintf(stderr, "test-plugin: fatal: crashing on purpose\n");
+        return 3;
+    }
+    if (strcmp(mode, "crashy") == 0 && access("/data/crashed", F_OK) == 0) {
+        fprintf(stderr, "test-plugin: fatal: crashed before, crashing again\n");
         return 3;
     }
     if (strcmp(mode, "ignore-term") == 0) {
