@@ -190,13 +190,18 @@ public final class Unpacker {
         Path dir = root;
         for (int i = 0; i < resolved.size() - 1; i++) {
             dir = dir.resolve(resolved.get(i));
+            List<String> prefix = resolved.subList(0, i + 1);
+            if (resolver.isKnownDirectory(prefix)) {
+                continue;
+            }
             BasicFileAttributes attributes = lstat(dir);
             if (attributes == null) {
                 Files.createDirectory(dir);
-                markUnpacked(resolved.subList(0, i + 1));
+                markUnpacked(prefix);
             } else if (!attributes.isDirectory()) {
                 throw new NotDirectoryException(dir.toString());
             }
+            resolver.rememberDirectory(prefix);
         }
         Path target = dir.resolve(resolved.get(resolved.size() - 1));
         BasicFileAttributes existing = lstat(target);
@@ -238,6 +243,7 @@ public final class Unpacker {
         if (lstat(target) == null) {
             Files.createDirectory(target);
         }
+        resolver.rememberDirectory(resolved);
         xattrs(target, entry);
         directories.add(new DirectoryMetadata(List.copyOf(resolved), entry.getLongUserId(), entry.getLongGroupId(),
                 entry.getMode(), time(entry)));
@@ -548,7 +554,8 @@ public final class Unpacker {
     }
 
     /** Deletes a file, a symlink (never its target) or a directory tree, iteratively. */
-    static void deleteTree(Path path) throws IOException {
+    private void deleteTree(Path path) throws IOException {
+        resolver.forget();
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
