@@ -106,7 +106,9 @@ final class TarBuilder {
             if (content != null) {
                 tar.write(content);
             }
-            tar.closeArchiveEntry();
+            if (type != TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER) {
+                tar.closeArchiveEntry(); // Commons Compress writes and closes global headers itself
+            }
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -38,68 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The attack catalog's TAR cases against {@link TarRootfsApplier}, each under the victim oracle:
  * whatever the outcome, a sibling {@code victim/} and an absolute-path victim stay identical.
  */
-class TarRootfsApplierTest {
-    static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
-
-    @TempDir
-    Path tmp;
-    Victim v;
-
-    @BeforeEach
-    void victim() {
-        v = new Victim(tmp);
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        v.close();
-    }
-
-    AppliedLayer apply(byte[] tar) {
-        return apply(tar, RootfsPolicy.defaults());
-    }
-
-    AppliedLayer apply(byte[] tar, RootfsPolicy policy) {
-        return TarRootfsApplier.create(policy).apply(new ByteArrayInputStream(tar), MediaTypes.OCI_LAYER_TAR, v.dest);
-    }
-
-    /** Applies, then checks the victims whatever happened; returns the refusal, if any. */
-    Optional<ArchiveException> attempt(byte[] tar) {
-        return attempt(tar, RootfsPolicy.defaults());
-    }
-
-    Optional<ArchiveException> attempt(byte[] tar, RootfsPolicy policy) {
-        try {
-            apply(tar, policy);
-            return Optional.empty();
-        } catch (ArchiveException e) {
-            return Optional.of(e);
-        } finally {
-            v.assertUntouched();
-        }
-    }
-
-    static void assertKind(Optional<ArchiveException> result, ArchiveException.Kind kind) {
-        assertThat(result).as("expected a %s refusal", kind).isPresent();
-        assertThat(result.get().kind()).as(result.get().getMessage()).isEqualTo(kind);
-    }
-
-    Path dest(String relative) {
-        return v.dest.resolve(relative);
-    }
-
-    static String read(Path p) throws IOException {
-        return Files.readString(p, StandardCharsets.UTF_8);
-    }
-
-    static Object inode(Path p) throws IOException {
-        return Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW).fileKey();
-    }
-
-    static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
+class TarRootfsApplierTest extends ApplierTestBase {
     @Nested
     class Names {
         @ParameterizedTest
