@@ -114,6 +114,10 @@ public final class Unpacker {
             }
         }
         reader.drain();
+        if (reader.metered().count() == 0) {
+            // Not even the end-of-archive blocks: a stream that decompressed to nothing is no layer.
+            throw Errors.of(Kind.MALFORMED, "the layer is empty: not a tar archive");
+        }
         try {
             applyDirectoryMetadata();
         } catch (IOException e) {
