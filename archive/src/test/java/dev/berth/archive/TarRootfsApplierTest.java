@@ -129,7 +129,7 @@ class TarRootfsApplierTest extends ApplierTestBase {
             // and with the caps raised, the iterative code copes with the depth the file system allows
             RootfsLimits raised = RootfsLimits.defaults().withMaxPathDepth(10_000).withMaxPathLength(20_000);
             Optional<ArchiveException> result =
-                    attempt(tar().file("a/".repeat(1500) + "f", "X").bytes(), RootfsPolicy.defaults().withLimits(raised));
+                    attempt(tar().file("a/".repeat(1000) + "f", "X").bytes(), RootfsPolicy.defaults().withLimits(raised));
             result.ifPresent(e -> assertThat(e.kind()).isIn(LIMIT, MALFORMED));
             deleteDeepTree(dest("a"));
         }
