@@ -272,6 +272,20 @@ class TarContextSplitterTest {
         }
 
         @Test
+        void split_deviceNumberOutOfRange_malformedNotRewritten() {
+            // TAR-41 through the splitter: Commons Compress would narrow 2^32 to 0 when re-emitting
+            byte[] archive = context().device("rootfs/dev/x", TarConstants.LF_CHR, 1, 1).bytes();
+            int block = 0;
+            for (int i = 0; i < archive.length; i += 512) {
+                if (archive[i + 156] == '3') {
+                    block = i / 512;
+                }
+            }
+            byte[] patched = TarBuilder.patchHeader(archive, block, 329, new byte[] {(byte) 0x80, 0, 0, 1, 0, 0, 0, 0});
+            assertKind(attempt(patched), MALFORMED);
+        }
+
+        @Test
         void split_configInsideRootfs_justAFile() throws IOException {
             // CTX-17
             Outcome o = attempt(context().file("rootfs/config.json", "{\"inner\":true}").bytes());

@@ -215,6 +215,7 @@ class TarLayerWriterTest {
             WrittenLayer[] r = new WrittenLayer[1];
             byte[] blob = write(TarLayerWriter.create(), source, r);
             Path out = Files.createDirectories(tmp.resolve("berth"));
+            Files.setAttribute(out, "unix:mode", 0755);
             AppliedLayer applied = TarRootfsApplier.create().apply(new ByteArrayInputStream(blob), r[0].mediaType(), out);
             assertThat(applied.diffId()).isEqualTo(r[0].diffId());
             assertThat(Trees.describe(out)).isEqualTo(Trees.describe(source));

@@ -383,6 +383,7 @@ class TarRootfsApplierStreamTest extends ApplierTestBase {
                 tar.closeArchiveEntry();
             }
             Path root = Files.createDirectories(tmp.resolve("large-root"));
+            Files.setAttribute(root, "unix:mode", 0700);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process child = new ProcessBuilder(java, "-Xmx24m", "-cp", System.getProperty("java.class.path"),
                     LargeLayerMain.class.getName(), layerFile.toString(), root.toString())

@@ -370,6 +370,7 @@ class TarRootfsApplierTest extends ApplierTestBase {
         void apply_hardlinkToSiblingWithCommonPrefix_refused() throws IOException {
             // TAR-27: dest-evil shares the prefix "dest"
             Path root = Files.createDirectories(tmp.resolve("prefix/dest"));
+            Files.setAttribute(root, "unix:mode", 0700);
             Path secret = Files.createDirectories(tmp.resolve("prefix/dest-evil")).resolve("secret");
             Files.writeString(secret, "s");
             assertThatThrownBy(() -> TarRootfsApplier.create().apply(
@@ -378,6 +379,24 @@ class TarRootfsApplierTest extends ApplierTestBase {
                     .isInstanceOfSatisfying(ArchiveException.class, e -> assertThat(e.kind()).isEqualTo(BREAKOUT));
             assertThat(root.resolve("grab")).doesNotExist();
             assertThat(read(secret)).isEqualTo("s");
+        }
+
+        @Test
+        void apply_rootWritableByOthers_refusedBeforeReading() throws IOException {
+            // TAR-63: resolution is check-then-use, sound only in a private root; a racer needs write access
+            Files.setAttribute(v.dest, "unix:mode", 0777);
+            boolean[] read = {false};
+            java.io.InputStream layer = new ByteArrayInputStream(tar().file("f", "f").bytes()) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    read[0] = true;
+                    return super.read(b, off, len);
+                }
+            };
+            assertThatThrownBy(() -> TarRootfsApplier.create().apply(layer, MediaTypes.OCI_LAYER_TAR, v.dest))
+                    .isInstanceOf(dev.berth.SystemException.class).hasMessageContaining("writable by other users");
+            assertThat(read[0]).isFalse();
+            assertThat(dest("f")).doesNotExist();
         }
 
         @Test

@@ -34,6 +34,7 @@ final class Victim implements AutoCloseable {
         try {
             base = tempDir.resolve("base");
             dest = Files.createDirectories(base.resolve("dest"));
+            Files.setAttribute(dest, "unix:mode", 0755); // private: not writable by others, whatever the umask
             sibling = Files.createDirectories(base.resolve("victim"));
             absolute = Files.createDirectories(Path.of("/tmp", UUID.randomUUID() + "-victim"));
             Files.writeString(sibling.resolve("hello"), CONTENT);
