@@ -347,6 +347,17 @@ class TarRootfsApplierStreamTest extends ApplierTestBase {
         }
 
         @Test
+        void apply_skippedEntries_dataStillHashed() {
+            // entries Berth does not materialise (AUFS metadata, whiteouts with data) are skipped by the
+            // tar reader, and the skipped bytes must still reach the diff ID
+            byte[] archive = tar().file(".wh..wh.plnk/123.456", new byte[10_000], 0644)
+                    .file(".wh.gone", new byte[3000], 0644).file("kept", "k").bytes();
+            AppliedLayer layer = apply(archive, MediaTypes.OCI_LAYER_TAR);
+            assertThat(layer.diffId()).isEqualTo(Digest.sha256(archive));
+            assertThat(layer.size()).isEqualTo(archive.length);
+        }
+
+        @Test
         void apply_sourceFailing_systemErrorNotArchiveError() {
             InputStream failing = new InputStream() {
                 @Override
