@@ -367,6 +367,11 @@ class TarRootfsApplierTest extends ApplierTestBase {
         }
 
         @Test
+        void apply_hardlinkReplacingItsOwnSource_malformed() {
+            assertKind(attempt(tar().dir("a").file("a/b", "b").hardlink("a", "a/b").bytes()), MALFORMED);
+        }
+
+        @Test
         void apply_hardlinkToSiblingWithCommonPrefix_refused() throws IOException {
             // TAR-27: dest-evil shares the prefix "dest"
             Path root = Files.createDirectories(tmp.resolve("prefix/dest"));

@@ -289,7 +289,12 @@ public final class Unpacker {
         List<String> resolved = prepare(parts, false);
         // link(2) does not follow a symlink source: the new name shares the symlink's inode (P4, TAR-25).
         // No metadata is applied: it would change the shared inode, which another entry owns.
-        Files.createLink(resolver.path(resolved), resolver.path(linkResolved));
+        try {
+            Files.createLink(resolver.path(resolved), resolver.path(linkResolved));
+        } catch (NoSuchFileException e) {
+            // Replacing the final component removed the source (e.g. "a" linking to "a/b").
+            throw Errors.malformed(entry.getName(), "is a hard link to \"" + link + "\", which it replaced");
+        }
     }
 
     private void special(LayerReader reader, TarArchiveEntry entry, Type type, List<String> parts) throws IOException {
