@@ -115,6 +115,9 @@ public final class TarContextSplitter implements ContextSplitter {
                     }
                     continue;
                 }
+                if (type == Type.CHAR_DEVICE || type == Type.BLOCK_DEVICE) {
+                    checkDevice(reader, entry);
+                }
                 TarArchiveEntry copy = reroot(entry, type, Names.join(sub), linkable);
                 out.put(copy);
                 if (type == Type.FILE) {
@@ -197,6 +200,16 @@ public final class TarContextSplitter implements ContextSplitter {
                     + "\", which is not an earlier file of the rootfs");
         }
         return target;
+    }
+
+    /** Commons Compress narrows device numbers to int; refuse what does not fit Linux rather than re-emit it changed. */
+    private static void checkDevice(LayerReader reader, TarArchiveEntry entry) {
+        long major = reader.devMajor();
+        long minor = reader.devMinor();
+        if (major < 0 || major > 4095 || minor < 0 || minor > (1 << 20) - 1 || major != entry.getDevMajor()
+                || minor != entry.getDevMinor()) {
+            throw Errors.malformed(entry.getName(), "has device numbers out of range (" + major + ":" + minor + ")");
+        }
     }
 
     private byte[] readConfig(LayerReader reader, TarArchiveEntry entry) {

@@ -9,6 +9,7 @@ import dev.berth.rootfs.RootfsApplier;
 import dev.berth.rootfs.RootfsPolicy;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -39,6 +40,8 @@ import java.util.Objects;
  *       is another entry's);</li>
  *   <li>unknown entry types and sparse files are refused.</li>
  * </ul>
+ * The root must not be writable by other users (group or other write bits): paths are resolved
+ * before they are used, which is sound only while nobody else can swap a directory for a symlink.
  * On a file system other than the default one (Jimfs in tests) ownership and special files are
  * skipped and modes are limited to the nine permission bits.
  *
@@ -86,7 +89,30 @@ public final class TarRootfsApplier implements RootfsApplier {
         if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
             throw new SystemException("cannot apply a layer onto " + root + ": not a directory");
         }
+        refuseShared(root, real);
         LayerReader reader = new LayerReader(layer, mediaType, policy.limits());
         return new Unpacker(real, policy, nodes).apply(reader);
+    }
+
+    /**
+     * Confinement resolves paths before using them, which is only sound while no one else can change
+     * the root (symlink-exchange races, CVE-2018-15664; Java has no openat2). A root that other users
+     * may write to is refused.
+     */
+    private static void refuseShared(Path root, Path real) {
+        if (real.getFileSystem() != FileSystems.getDefault()
+                || !real.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return;
+        }
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(real, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new SystemException("cannot apply a layer onto " + root + ": " + e.getMessage(), e);
+        }
+        if ((mode & 022) != 0) {
+            throw new SystemException("cannot apply a layer onto " + root + ": it is writable by other users (mode "
+                    + Integer.toOctalString(mode & 07777) + "); layers are applied in a private directory");
+        }
     }
 }

@@ -24,7 +24,8 @@ public interface RootfsApplier {
      *
      * @param layer     the layer blob; read once, to its end; not closed (the caller closes it)
      * @param mediaType the layer's media type
-     * @param root      an existing directory, private to the caller for the duration of the call
+     * @param root      an existing directory, private to the caller for the duration of the call (not
+     *                  writable by other users)
      * @return the diff ID and size of the uncompressed stream
      * @throws ArchiveException        if the layer is hostile, malformed, too big or unsupported
      * @throws dev.berth.SystemException if reading the stream or writing the root fails

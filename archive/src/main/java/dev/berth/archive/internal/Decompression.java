@@ -80,6 +80,10 @@ public final class Decompression {
                 && (magic[3] & 0xff) == 0xfd) {
             return Format.ZSTD;
         }
+        if (n >= 4 && (magic[0] & 0xf0) == 0x50 && (magic[1] & 0xff) == 0x2a && (magic[2] & 0xff) == 0x4d
+                && (magic[3] & 0xff) == 0x18) {
+            return Format.ZSTD; // a skippable frame, which zstd streams may start with
+        }
         if (n >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
             throw Errors.of(Kind.UNSUPPORTED, "bzip2-compressed layers are not supported");
         }

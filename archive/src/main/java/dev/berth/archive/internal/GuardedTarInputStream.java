@@ -2,6 +2,10 @@ package dev.berth.archive.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarUtils;
 
@@ -28,7 +32,7 @@ public final class GuardedTarInputStream extends TarArchiveInputStream {
      * @param maxHeaderSize the largest extended header accepted
      */
     public GuardedTarInputStream(InputStream in, int maxHeaderSize) {
-        super(in, false);
+        super(in, 10240, 512, "UTF-8", false);
         this.maxHeaderSize = maxHeaderSize;
     }
 
@@ -44,10 +48,43 @@ public final class GuardedTarInputStream extends TarArchiveInputStream {
                             + " bytes is larger than the limit of " + maxHeaderSize);
                 }
             }
+            // Commons Compress turns undecodable name bytes into '?', which would silently rename the
+            // entry (and make two raw names collide): refuse them while the raw bytes are at hand.
+            checkUtf8(record, 0, 100, "name");
+            checkUtf8(record, 157, 100, "link name");
+            if (record[257] == 'u' && record[258] == 's' && record[259] == 't' && record[260] == 'a'
+                    && record[261] == 'r') {
+                checkUtf8(record, 345, 155, "name prefix");
+            }
             devMajor = number(record, DEV_MAJOR_OFFSET, DEV_LENGTH);
             devMinor = number(record, DEV_MINOR_OFFSET, DEV_LENGTH);
         }
         return record;
+    }
+
+    @Override
+    protected byte[] getLongNameData() throws IOException {
+        byte[] data = super.getLongNameData();
+        if (data != null) {
+            checkUtf8(data, 0, data.length, "GNU long name");
+        }
+        return data;
+    }
+
+    private static void checkUtf8(byte[] bytes, int offset, int length, String field) {
+        int end = offset;
+        while (end < offset + length && bytes[end] != 0) {
+            end++;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, offset, end - offset));
+        } catch (CharacterCodingException e) {
+            throw Errors.of(dev.berth.rootfs.ArchiveException.Kind.MALFORMED,
+                    "a tar header's " + field + " is not valid UTF-8");
+        }
     }
 
     /** The raw major device number of the last header, -1 when unreadable. */

@@ -11,7 +11,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Resolves paths inside a root the way a process chrooted into it would (attack catalog P2): an
@@ -27,6 +29,12 @@ public final class RootResolver {
     static final int MAX_LINKS = 40;
 
     private final Path root;
+    /**
+     * Relative paths known to be real directories (not symlinks), so deep trees cost one lookup per
+     * component instead of a system call walking the whole path each time. Cleared whenever anything
+     * in the root is removed, the only way a known directory can stop being one.
+     */
+    private final Set<String> knownDirectories = new HashSet<>();
 
     /** @param root the real path of the root directory */
     public RootResolver(Path root) {
@@ -67,6 +75,11 @@ public final class RootResolver {
                 done.add(part);
                 continue;
             }
+            String key = done.isEmpty() ? part : Names.join(done) + "/" + part;
+            if (knownDirectories.contains(key)) {
+                done.add(part);
+                continue;
+            }
             Path candidate = path(done).resolve(part);
             BasicFileAttributes attributes;
             try {
@@ -90,6 +103,7 @@ public final class RootResolver {
                     todo.addFirst(targetParts[i]);
                 }
             } else if (attributes.isDirectory()) {
+                knownDirectories.add(key);
                 done.add(part);
             } else if (todo.isEmpty()) {
                 done.add(part);
@@ -110,6 +124,21 @@ public final class RootResolver {
         out.addAll(parent);
         out.add(parts.get(parts.size() - 1));
         return out;
+    }
+
+    /** Whether the resolved relative path is known to be a real directory. */
+    public boolean isKnownDirectory(List<String> resolved) {
+        return knownDirectories.contains(Names.join(resolved));
+    }
+
+    /** Records a directory the caller just created. */
+    public void rememberDirectory(List<String> resolved) {
+        knownDirectories.add(Names.join(resolved));
+    }
+
+    /** Forgets every known directory: call after removing anything in the root. */
+    public void forget() {
+        knownDirectories.clear();
     }
 
     /** The path of resolved components under the root. */

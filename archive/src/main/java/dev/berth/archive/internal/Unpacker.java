@@ -114,6 +114,10 @@ public final class Unpacker {
             }
         }
         reader.drain();
+        if (reader.metered().count() == 0) {
+            // Not even the end-of-archive blocks: a stream that decompressed to nothing is no layer.
+            throw Errors.of(Kind.MALFORMED, "the layer is empty: not a tar archive");
+        }
         try {
             applyDirectoryMetadata();
         } catch (IOException e) {
@@ -190,13 +194,18 @@ public final class Unpacker {
         Path dir = root;
         for (int i = 0; i < resolved.size() - 1; i++) {
             dir = dir.resolve(resolved.get(i));
+            List<String> prefix = resolved.subList(0, i + 1);
+            if (resolver.isKnownDirectory(prefix)) {
+                continue;
+            }
             BasicFileAttributes attributes = lstat(dir);
             if (attributes == null) {
                 Files.createDirectory(dir);
-                markUnpacked(resolved.subList(0, i + 1));
+                markUnpacked(prefix);
             } else if (!attributes.isDirectory()) {
                 throw new NotDirectoryException(dir.toString());
             }
+            resolver.rememberDirectory(prefix);
         }
         Path target = dir.resolve(resolved.get(resolved.size() - 1));
         BasicFileAttributes existing = lstat(target);
@@ -238,6 +247,7 @@ public final class Unpacker {
         if (lstat(target) == null) {
             Files.createDirectory(target);
         }
+        resolver.rememberDirectory(resolved);
         xattrs(target, entry);
         directories.add(new DirectoryMetadata(List.copyOf(resolved), entry.getLongUserId(), entry.getLongGroupId(),
                 entry.getMode(), time(entry)));
@@ -279,7 +289,12 @@ public final class Unpacker {
         List<String> resolved = prepare(parts, false);
         // link(2) does not follow a symlink source: the new name shares the symlink's inode (P4, TAR-25).
         // No metadata is applied: it would change the shared inode, which another entry owns.
-        Files.createLink(resolver.path(resolved), resolver.path(linkResolved));
+        try {
+            Files.createLink(resolver.path(resolved), resolver.path(linkResolved));
+        } catch (NoSuchFileException e) {
+            // Replacing the final component removed the source (e.g. "a" linking to "a/b").
+            throw Errors.malformed(entry.getName(), "is a hard link to \"" + link + "\", which it replaced");
+        }
     }
 
     private void special(LayerReader reader, TarArchiveEntry entry, Type type, List<String> parts) throws IOException {
@@ -548,7 +563,8 @@ public final class Unpacker {
     }
 
     /** Deletes a file, a symlink (never its target) or a directory tree, iteratively. */
-    static void deleteTree(Path path) throws IOException {
+    private void deleteTree(Path path) throws IOException {
+        resolver.forget();
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
