@@ -10,6 +10,7 @@ import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.internal.json.PluginJson;
 import dev.berth.internal.manager.BlobPins;
+import dev.berth.internal.manager.ConfigValidator;
 import dev.berth.internal.manager.Guard;
 import dev.berth.internal.manager.PluginRoot;
 import dev.berth.internal.manager.PluginTable;
@@ -36,6 +37,7 @@ import dev.berth.remote.BlobSource;
 import dev.berth.remote.PushResult;
 import dev.berth.remote.Pusher;
 import dev.berth.remote.RegistryResolver;
+import dev.berth.rootfs.AppliedLayer;
 import dev.berth.rootfs.ContextSplitter;
 import dev.berth.rootfs.RootfsApplier;
 import dev.berth.rootfs.SplitContext;
@@ -129,7 +131,7 @@ public final class PluginManager implements AutoCloseable {
     private final BlobPins pins = new BlobPins();
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
     private final ConcurrentHashMap<String, ReentrantLock> pluginLocks = new ConcurrentHashMap<>();
-    private final List<PluginRoot.Problem> problems;
+    private volatile List<PluginRoot.Problem> problems = List.of();
     private volatile boolean closed;
 
     private PluginManager(Builder b) {
@@ -147,13 +149,23 @@ public final class PluginManager implements AutoCloseable {
         this.gcAfterRemove = b.gcAfterRemove;
         this.enableTimeout = b.enableTimeout;
         this.liveRestore = b.liveRestore;
+        try {
+            this.supervisor = open(b);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    /** Loads the records and, with a runtime, brings back the enabled plugins. */
+    private Optional<PluginSupervisor> open(Builder b) {
         PluginRoot.Loaded loaded = root.load();
-        this.problems = loaded.problems();
+        problems = loaded.problems();
         for (PluginRoot.Problem p : problems) {
             LOG.warn("error loading plugin, skipping: {}: {}", p.path(), p.message());
         }
         table.setAll(loaded.records());
-        this.supervisor = b.runtime == null || b.readOnly ? Optional.empty() : Optional.of(PluginSupervisor.builder()
+        Optional<PluginSupervisor> sup = b.runtime == null || b.readOnly ? Optional.empty() : Optional.of(PluginSupervisor.builder()
                 .runtime(b.runtime)
                 .execRoot(b.execRoot)
                 .socketTimeout(b.enableTimeout)
@@ -161,7 +173,8 @@ public final class PluginManager implements AutoCloseable {
                 .restartPolicy(b.restartPolicy)
                 .listener(new CrashListener())
                 .build());
-        supervisor.ifPresent(this::restoreEnabled);
+        sup.ifPresent(this::restoreEnabled);
+        return sup;
     }
 
     /**
@@ -359,9 +372,10 @@ public final class PluginManager implements AutoCloseable {
         List<String> parsedCheck = settings.stream().map(s -> Settings.parse(s).name()).toList();
         LOG.debug("installing {} as {} (settings {})", ref, name, parsedCheck);
         Plugin plugin = build(name, ref, (pull, head, rootfs) -> {
+            ConfigValidator.validate(head.config(), head.manifest().layers().size());
             requirePrivileges(head.config(), granted);
             pull.layers(head);
-            applyLayers(head.manifest().layers(), rootfs);
+            applyLayers(head.manifest().layers(), rootfs, head.config());
             PluginConfig config = head.config();
             PluginSettings initial = PluginSettings.initialFor(config);
             Settings.Applied applied = Settings.apply(config, initial, settings);
@@ -430,14 +444,31 @@ public final class PluginManager implements AutoCloseable {
         }
     }
 
-    private void applyLayers(List<Descriptor> layers, Path rootfs) {
-        for (Descriptor layer : layers) {
+    /**
+     * Applies the layers in manifest order and checks each against the config's
+     * {@code rootfs.diff_ids}: the uncompressed digest, or the compressed one Docker writes there.
+     */
+    private void applyLayers(List<Descriptor> layers, Path rootfs, PluginConfig config) {
+        List<String> diffIds = config.rootfs().map(r -> r.diffIds()).orElse(null);
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
             String id = Pull.shortId(layer.digest());
             Guard.progress(progress, new ProgressEvent(id, ProgressStatus.EXTRACTING, 0, layer.size()));
+            AppliedLayer applied;
             try (InputStream in = store.verifiedStream(layer.digest())) {
-                applier.apply(in, layer.mediaType(), rootfs);
+                applied = applier.apply(in, layer.mediaType(), rootfs);
             } catch (IOException e) {
                 throw new SystemException("error applying layer for digest " + layer.digest() + ": " + e.getMessage(), e);
+            }
+            if (diffIds != null && i < diffIds.size()) {
+                String expected = diffIds.get(i);
+                if (!expected.equals(applied.diffId().toString()) && !expected.equals(layer.digest().toString())) {
+                    if (!Digest.isValid(expected)) {
+                        throw new InvalidParameterException("invalid plugin config: diff_id \"" + expected + "\" is not a digest");
+                    }
+                    throw new DigestMismatchException("layer " + layer.digest() + " (diff_id)", Digest.parse(expected),
+                            applied.diffId());
+                }
             }
             Guard.progress(progress, new ProgressEvent(id, ProgressStatus.PULL_COMPLETE, layer.size(), layer.size()));
         }
@@ -511,6 +542,7 @@ public final class PluginManager implements AutoCloseable {
                     .dockerVersion(dockerVersion)
                     .rootfs(new PluginRootfs(List.of(parts.layer().diffId().toString()), "layers"))
                     .build();
+            ConfigValidator.validate(config, 1);
             byte[] configBlob = PluginJson.encodeConfigBlob(config);
             ingests.add(local + "-config.json");
             Descriptor configDesc = storeBlob(local + "-config.json", configBlob, MediaTypes.DOCKER_PLUGIN_CONFIG,
@@ -520,7 +552,7 @@ public final class PluginManager implements AutoCloseable {
             ingests.add("manifest-" + Digest.sha256(manifestBytes));
             Descriptor manifestDesc = storeBlob("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
                     MediaTypes.DOCKER_MANIFEST_V2, added, pinned);
-            applyLayers(List.of(layerDesc), rootfs);
+            applyLayers(List.of(layerDesc), rootfs, config);
             Plugin p = new Plugin(newId(), local, false, local, config, PluginSettings.initialFor(config));
             PluginRecord record = new PluginRecord(p, "", Optional.of(configDesc.digest()), List.of(layerDigest),
                     Optional.of(manifestDesc.digest()), "");
@@ -739,10 +771,13 @@ public final class PluginManager implements AutoCloseable {
             Path newRootfs = work.resolve("rootfs");
             createDirectory(newRootfs);
             Pull.Head head = pull.head(ref);
+            ConfigValidator.validate(head.config(), head.manifest().layers().size());
             requirePrivileges(head.config(), granted);
             pull.layers(head);
-            applyLayers(head.manifest().layers(), newRootfs);
-            Plugin next = p.withConfig(head.config()).withPluginReference(ref.toString());
+            applyLayers(head.manifest().layers(), newRootfs, head.config());
+            Plugin next = p.withConfig(head.config())
+                    .withSettings(Settings.carryOver(p.settings(), head.config()))
+                    .withPluginReference(ref.toString());
             PluginRecord updated = new PluginRecord(next, r.rootfs(), Optional.of(head.manifest().config().digest()),
                     head.manifest().layers().stream().map(Descriptor::digest).toList(),
                     Optional.of(head.manifestDescriptor().digest()), r.swarmServiceId());
@@ -915,12 +950,16 @@ public final class PluginManager implements AutoCloseable {
             return;
         }
         closed = true;
-        supervisor.ifPresent(sup -> {
-            if (!liveRestore) {
-                sup.disableAll();
-            }
-            sup.close();
-        });
+        try {
+            supervisor.ifPresent(sup -> {
+                if (!liveRestore) {
+                    sup.disableAll();
+                }
+                sup.close();
+            });
+        } finally {
+            root.close();
+        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------

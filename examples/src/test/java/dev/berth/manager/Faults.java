@@ -50,6 +50,10 @@ final class Faults {
         }
         if (calls.incrementAndGet() == failAt) {
             String message = "injected failure at call " + failAt + " (" + method.getName() + ")";
+            if (method.getName().equals("close")) {
+                // A close that fails still releases what it holds, as every Closeable must.
+                method.invoke(delegate, args);
+            }
             for (Class<?> e : method.getExceptionTypes()) {
                 if (e.isAssignableFrom(IOException.class)) {
                     throw new IOException(message);

@@ -308,6 +308,45 @@ class PluginManagerTest {
     }
 
     @Nested
+    class LayerVerification {
+        /** Republishes REMOTE under :bad with its config's diff_ids replaced. */
+        private void republishWithDiffId(String diffId) {
+            h.publish(REMOTE, Contexts.simple());
+            Reference ref = Reference.parse(REMOTE);
+            Digest manifestDigest = h.registry.tag(ref).orElseThrow();
+            var manifest = dev.berth.internal.json.OciJson.decodeManifest(
+                    h.registry.blob(ref.name(), manifestDigest).orElseThrow(), MediaTypes.DOCKER_MANIFEST_V2);
+            var config = PluginJson.decodeConfig(h.registry.blob(ref.name(), manifest.config().digest()).orElseThrow());
+            byte[] bad = PluginJson.encodeConfigBlob(config.toBuilder()
+                    .rootfs(new dev.berth.plugin.PluginRootfs(List.of(diffId), "layers")).build());
+            var configDesc = h.registry.putBlob(ref.name(), MediaTypes.DOCKER_PLUGIN_CONFIG, bad);
+            byte[] m2 = dev.berth.internal.json.OciJson.encodeManifest(
+                    dev.berth.oci.Manifest.dockerPlugin(configDesc, manifest.layers()));
+            h.registry.putManifest(Reference.parse(REMOTE + ":bad"), MediaTypes.DOCKER_MANIFEST_V2, m2);
+        }
+
+        @Test
+        void install_diffIdMatchesNeitherDigest_refusedAndRootUnchanged() {
+            republishWithDiffId("sha256:" + "0".repeat(64));
+            manager();
+            RootSnapshot before = RootSnapshot.of(h.root);
+            assertThatThrownBy(() -> manager().install(REMOTE + ":bad").disabled().run())
+                    .isInstanceOf(dev.berth.DigestMismatchException.class).hasMessageContaining("diff_id");
+            assertThat(RootSnapshot.of(h.root)).isEqualTo(before);
+        }
+
+        @Test
+        void install_diffIdIsTheCompressedDigestAsDockerWrites_accepted() {
+            h.publish(REMOTE, Contexts.simple());
+            Reference ref = Reference.parse(REMOTE);
+            var manifest = dev.berth.internal.json.OciJson.decodeManifest(h.registry.blob(ref.name(),
+                    h.registry.tag(ref).orElseThrow()).orElseThrow(), MediaTypes.DOCKER_MANIFEST_V2);
+            republishWithDiffId(manifest.layers().get(0).digest().toString());
+            assertThat(manager().install(REMOTE + ":bad").alias("ok").disabled().run().name()).isEqualTo("ok:latest");
+        }
+    }
+
+    @Nested
     class PrivilegesOperation {
         @Test
         void privileges_inDockersOrder() {
@@ -648,6 +687,25 @@ class PluginManagerTest {
         }
 
         @Test
+        void upgrade_droppedDeviceAndUnsettableMount_notCarriedOver() {
+            String v1 = "\"linux\":{\"devices\":[{\"name\":\"fuse\",\"path\":\"/dev/fuse\",\"settable\":[\"path\"]}]},"
+                    + "\"mounts\":[{\"name\":\"data\",\"destination\":\"/data\",\"source\":\"/a\",\"type\":\"bind\","
+                    + "\"settable\":[\"source\"]}]";
+            String v2 = "\"mounts\":[{\"name\":\"data\",\"destination\":\"/data\",\"source\":\"/b\",\"type\":\"bind\"}]";
+            h.publish(REMOTE + ":1", Contexts.tar(Contexts.config("p.sock", v1), Map.of()));
+            h.publish(REMOTE + ":2", Contexts.tar(Contexts.config("p.sock", v2), Map.of()));
+            manager().install(REMOTE + ":1").alias("vol").grantAllPrivileges().setting("fuse=/dev/fuse2", "data=/srv")
+                    .disabled().run();
+
+            Plugin up = manager().upgrade("vol").remote(REMOTE + ":2").grantAllPrivileges().run();
+
+            // Docker would keep /dev/fuse2 and /srv: a device and a mount the new version never asked for.
+            assertThat(up.settings().devices()).isEmpty();
+            assertThat(up.settings().mounts()).singleElement().extracting(dev.berth.plugin.PluginMount::source)
+                    .isEqualTo("/b");
+        }
+
+        @Test
         void upgrade_enabled_conflict() {
             h.runtime = new FakePluginRuntime("p.sock", "VolumeDriver");
             create("x", Contexts.simple());
@@ -791,6 +849,15 @@ class PluginManagerTest {
 
     @Nested
     class Builder {
+        @Test
+        void build_secondManagerOnTheSameRoot_refused() {
+            manager();
+            assertThatThrownBy(() -> h.open()).isInstanceOf(ConflictException.class).hasMessageContaining("in use");
+            m.close();
+            m = null;
+            manager();
+        }
+
         @Test
         void build_missingCollaborators_namedInOneMessage() {
             assertThatThrownBy(() -> PluginManager.builder().build()).isInstanceOf(IllegalStateException.class)

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe for distinct plugins; the manager serializes work on one plugin.
  */
-public final class PluginRoot {
+public final class PluginRoot implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRoot.class);
     private static final Pattern ID = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern REMOVING = Pattern.compile("[a-f0-9]{64}-removing");
@@ -49,6 +49,8 @@ public final class PluginRoot {
     private final Path root;
     private final Path tmp;
     private final boolean readOnly;
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
 
     private PluginRoot(Path root, boolean readOnly) {
         this.root = root;
@@ -78,10 +80,52 @@ public final class PluginRoot {
             } catch (IOException e) {
                 throw new SystemException("failed to mkdir " + root + ": " + e.getMessage(), e);
             }
+            r.lock();
         } else if (!Files.isDirectory(root)) {
             throw new SystemException("failed to read " + root + ": not a directory");
         }
         return r;
+    }
+
+    /**
+     * Takes the root's lock file, so that a second manager on the same root (in this or another
+     * process) fails at once instead of racing the first.
+     */
+    private void lock() {
+        Path file = root.resolve(".berth.lock");
+        try {
+            lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        } catch (UnsupportedOperationException e) {
+            return; // a file system without locks: nothing to exclude with
+        } catch (IOException e) {
+            closeQuietly();
+            throw new SystemException("cannot lock the plugin root " + root + ": " + e.getMessage(), e);
+        }
+        if (lock == null) {
+            closeQuietly();
+            throw new dev.berth.ConflictException("the plugin root " + root + " is in use by another plugin manager");
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("closing the lock of {}: {}", root, e.toString());
+        }
+        lockChannel = null;
+    }
+
+    /** Releases the root's lock. Idempotent. */
+    @Override
+    public void close() {
+        closeQuietly();
+        lock = null;
     }
 
     /** The root directory. */

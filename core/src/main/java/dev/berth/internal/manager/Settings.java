@@ -157,6 +157,40 @@ public final class Settings {
         }
     }
 
+    /**
+     * The settings an upgraded plugin keeps: for every env variable, mount, device and args block the
+     * new config still declares <em>as settable</em>, the old value; for everything else the new
+     * config's default. Docker keeps the old settings whole, so a device or mount the new version no
+     * longer declares (and whose privilege was never shown) stayed granted; Berth drops it.
+     */
+    public static PluginSettings carryOver(PluginSettings old, PluginConfig next) {
+        PluginSettings fresh = PluginSettings.initialFor(next);
+        List<String> env = new ArrayList<>();
+        for (PluginEnv e : next.envOrEmpty()) {
+            Optional<String> kept = old.env().stream().filter(v -> v.startsWith(e.name() + "=")).findFirst();
+            if (kept.isPresent() && e.settable() != null && e.settable().contains(ENV_FIELD)) {
+                env.add(kept.get());
+            } else if (e.value() != null) {
+                env.add(e.name() + "=" + e.value());
+            }
+        }
+        List<PluginMount> mounts = new ArrayList<>();
+        for (PluginMount m : fresh.mounts()) {
+            Optional<PluginMount> kept = old.mounts().stream().filter(x -> x.name().equals(m.name())).findFirst();
+            boolean settable = m.settable() != null && m.settable().contains(MOUNT_FIELD);
+            mounts.add(kept.isPresent() && settable && m.source() != null ? m.withSource(kept.get().source()) : m);
+        }
+        List<PluginDevice> devices = new ArrayList<>();
+        for (PluginDevice d : fresh.devices()) {
+            Optional<PluginDevice> kept = old.devices().stream().filter(x -> x.name().equals(d.name())).findFirst();
+            boolean settable = d.settable() != null && d.settable().contains(DEVICE_FIELD);
+            devices.add(kept.isPresent() && settable && d.path() != null ? d.withPath(kept.get().path()) : d);
+        }
+        boolean argsSettable = next.args().settable() != null && next.args().settable().contains(ARGS_FIELD);
+        List<String> args = argsSettable ? old.args() : fresh.args();
+        return new PluginSettings(args, devices, env, mounts);
+    }
+
     /** Replaces the first {@code NAME=...} entry in place, or appends {@code NAME=value}. */
     static List<String> updateEnv(List<String> env, String name, String value) {
         List<String> out = new ArrayList<>(env);
