@@ -3,4 +3,6 @@ module dev.berth.testkit {
     requires transitive dev.berth.core;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
+
+    exports dev.berth.testkit.registry;
 }

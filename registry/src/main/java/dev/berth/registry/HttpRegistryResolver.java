@@ -611,9 +611,11 @@ public final class HttpRegistryResolver implements RegistryResolver {
                     throw Errors.of(r, ref.name() + ": upload status");
                 }
                 URI next = r.header("Location").isPresent() ? location(r) : location;
-                String range = r.header("Range").orElse("0--1");
-                int dash = range.lastIndexOf('-');
-                return new UploadStatus(next, Math.max(0, parseLong(range.substring(dash + 1)) + 1));
+                // "0-<last byte>"; distribution writes "0-0" for an empty upload, so 0 means nothing
+                String range = r.header("Range").orElse("0-0");
+                int dash = range.indexOf('-');
+                long last = dash < 0 ? -1 : parseLong(range.substring(dash + 1));
+                return new UploadStatus(next, last <= 0 ? 0 : last + 1);
             }
         }
 

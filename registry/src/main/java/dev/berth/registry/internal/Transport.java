@@ -178,8 +178,13 @@ public final class Transport {
                 }
                 auth.ifPresent(a -> b.header("Authorization", a));
             }
-            HttpRequest.BodyPublisher body = withBody ? request.body().get().get() : HttpRequest.BodyPublishers.noBody();
-            b.method(method, body);
+            if (withBody) {
+                b.method(method, request.body().get().get());
+            } else if (method.equals("GET")) {
+                b.GET(); // no Content-Length: 0 on a GET, which some blob stores refuse
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
             Response response = exchange(b.build(), permit);
             LOG.debug("{} {} -> {}", method, Urls.redact(uri), response.status());
             int status = response.status();
