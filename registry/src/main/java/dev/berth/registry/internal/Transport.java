@@ -324,7 +324,7 @@ public final class Transport {
     /** An exception message with any URL query stripped (the JDK puts URIs in some messages). */
     static String safeMessage(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return m.replaceAll("\\?[^\\s\"']*", "?<redacted>");
+        return m.replaceAll("\\?[\\w.~-]+=[^\\s\"']*", "?<redacted>");
     }
 
     /** Needed by the token client. */
