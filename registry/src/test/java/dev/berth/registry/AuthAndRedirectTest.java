@@ -160,9 +160,11 @@ class AuthAndRedirectTest {
             registry.basicAuth("user", CANARY);
             try (RecordingServer cdn = RecordingServer.serving(TinyPlugin.LAYER)) {
                 URI target = URI.create("http://127.0.0.1:" + cdn.port() + "/blob?sig=x");
+                HttpRegistryResolver resolver = resolverWith("user", CANARY);
+                resolver.resolve(ref); // the registry has challenged: credentials are in play from now on
                 registry.inject("GET", "/v2/test/tiny/blobs/.*", 1, Fault.redirect(target));
 
-                try (InputStream in = resolverWith("user", CANARY).fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
+                try (InputStream in = resolver.fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
                     assertThat(in.readAllBytes()).isEqualTo(TinyPlugin.LAYER);
                 }
 
