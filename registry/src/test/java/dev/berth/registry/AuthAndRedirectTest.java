@@ -177,6 +177,23 @@ class AuthAndRedirectTest {
         }
 
         @Test
+        void fetch_redirectTargetChallenges_getsNoRegistryCredentials() {
+            registry.basicAuth("user", CANARY);
+            try (FakeRegistry other = FakeRegistry.start()) {
+                other.bearerAuth("someone", "else", false);
+                HttpRegistryResolver resolver = resolverWith("user", CANARY);
+                resolver.resolve(ref);
+                registry.inject("GET", "/v2/test/tiny/blobs/.*", 1, Fault.redirect(URI.create(other.uri()
+                        + "/v2/test/tiny/blobs/" + TinyPlugin.LAYER_DESC.digest())));
+
+                assertThatThrownBy(() -> resolver.fetcher(ref).fetch(TinyPlugin.LAYER_DESC))
+                        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AUTH));
+                assertThat(other.requests("POST", "/token")).isEmpty();
+                assertThat(other.requests("GET", "/token")).isEmpty();
+            }
+        }
+
+        @Test
         void fetch_relativeRedirect_keepsAuthorization() throws Exception {
             registry.basicAuth("user", CANARY);
             registry.inject("GET", "/v2/test/tiny/blobs/.*", 1,

@@ -403,7 +403,9 @@ public final class FakeRegistry implements AutoCloseable {
         if (fault instanceof Fault.Truncate t) {
             long n = Math.min(t.bytes(), length);
             ex.body(body, (int) start, (int) n);
-            ex.reset();
+            // a graceful close, not RST: an RST may discard the bytes still in flight, and the test could
+            // no longer tell how much the client received
+            ex.closeConnection();
             return;
         }
         if (fault instanceof Fault.Slow s) {

@@ -69,7 +69,7 @@ public sealed interface Fault {
         return new Status(status, Map.of("Retry-After", value), "");
     }
 
-    /** Drop the connection after {@code bytes} of the body. */
+    /** Close the connection after {@code bytes} of the body (the client sees the body cut short). */
     static Fault resetAt(long bytes) {
         return new Truncate(bytes);
     }
