@@ -124,7 +124,10 @@ public final class Transport {
                 continue;
             }
             int status = response.status();
-            if (status == 401 && request.registry().isPresent() && !reauthorized) {
+            // only the registry's own origin may challenge: a 401 from a redirect target (a CDN) must not
+            // make Berth send the registry's credentials to whatever realm that host names
+            boolean fromRegistry = Urls.origin(response.uri()).equals(Urls.origin(request.uri()));
+            if (status == 401 && request.registry().isPresent() && !reauthorized && fromRegistry) {
                 List<Challenge> challenges = Challenge.parseAll(response.headers().allValues("WWW-Authenticate"));
                 response.close();
                 authorizer.challenged(request.registry().get(), request.uri(), challenges, request.scopes());
