@@ -210,31 +210,40 @@ public final class Transport {
         throw new RegistryException(Reason.REDIRECT, describe(request) + ": more than " + MAX_REDIRECTS + " redirects");
     }
 
-    private URI nextHop(URI from, String location, Request request) {
+    private static URI nextHop(URI from, String location, Request request) {
+        return checkRedirect(from, location, request.insecure(), describe(request));
+    }
+
+    /**
+     * Where a redirect may go: {@code location} resolved against {@code from} (RFC 3986), refused with
+     * {@link Reason#REDIRECT} for a scheme other than http(s), no host, user info, a downgrade from
+     * https to http (unless the registry is insecure), or another host that is a private, loopback,
+     * link-local or unspecified address literal.
+     */
+    public static URI checkRedirect(URI from, String location, boolean insecure, String subject) {
         URI next;
         try {
             next = from.resolve(new URI(location.trim()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": invalid redirect Location");
+            throw new RegistryException(Reason.REDIRECT, subject + ": invalid redirect Location");
         }
         String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect to a " + scheme
-                    + " URL refused");
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect to a " + scheme + " URL refused");
         }
         if (next.getHost() == null || next.getHost().isEmpty()) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect without a host refused");
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect without a host refused");
         }
         if (next.getRawUserInfo() != null) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect carrying user info refused");
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect carrying user info refused");
         }
-        if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !request.insecure()) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect from https to http refused: "
+        if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !insecure) {
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect from https to http refused: "
                     + Urls.redact(next));
         }
         boolean sameHost = next.getHost().equalsIgnoreCase(from.getHost());
         if (!sameHost && Urls.isForbiddenLiteral(next.getHost())) {
-            throw new RegistryException(Reason.REDIRECT, describe(request)
+            throw new RegistryException(Reason.REDIRECT, subject
                     + ": redirect to a private, loopback or link-local address refused: " + Urls.redact(next));
         }
         return next;
