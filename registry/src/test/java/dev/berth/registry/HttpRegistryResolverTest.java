@@ -270,7 +270,36 @@ class HttpRegistryResolverTest {
         }
 
         @Test
-        void fetch_hungBody_failsAfterTheIdleTimeout() {
+        void fetch_bodyStalledOnce_resumesAfterTheIdleTimeout() throws Exception {
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            registry.inject("GET", "/v2/test/tiny/blobs/.*", 1, new Fault.Stall(100));
+            HttpRegistryResolver impatient = HttpRegistryResolver.builder().retry(FAST)
+                    .idleTimeout(Duration.ofMillis(300)).build();
+
+            try (InputStream in = impatient.fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
+                assertThat(in.readAllBytes()).isEqualTo(TinyPlugin.LAYER);
+            }
+            assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*").get(1).header("Range")).hasValue("bytes=100-");
+        }
+
+        @Test
+        void fetch_bodyStalledEveryTime_failsAfterBoundedIdleTimeouts() {
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            registry.inject("GET", "/v2/test/tiny/blobs/.*", 10, new Fault.Stall(0));
+            HttpRegistryResolver impatient = HttpRegistryResolver.builder().retry(FAST.withMaxAttempts(1))
+                    .idleTimeout(Duration.ofMillis(300)).build();
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> {
+                try (InputStream in = impatient.fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
+                    in.readAllBytes();
+                }
+            }).isInstanceOf(java.io.IOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+
+        @Test
+        void fetch_hungBeforeHeaders_failsAfterTheHeaderTimeout() {
             TinyPlugin.putInto(registry, "test/tiny", "1.0");
             registry.inject("GET", "/v2/test/tiny/blobs/.*", 10, new Fault.Hang());
             HttpRegistryResolver impatient = HttpRegistryResolver.builder().retry(FAST.withMaxAttempts(1))

@@ -417,7 +417,8 @@ public final class FakeRegistry implements AutoCloseable {
             }
             return;
         }
-        if (fault instanceof Fault.Hang) {
+        if (fault instanceof Fault.Stall st) {
+            ex.body(body, (int) start, (int) Math.min(st.bytes(), length));
             ex.rawOut().flush();
             sleep(Duration.ofMinutes(10));
             ex.reset();

@@ -43,8 +43,12 @@ public sealed interface Fault {
     record Slow(long bytesPerSecond) implements Fault {
     }
 
-    /** Send the headers, then never anything more until the server stops. */
+    /** Send nothing at all, not even headers, until the server stops. */
     record Hang() implements Fault {
+    }
+
+    /** Send the headers and the first {@code bytes} of the body, then nothing more until the server stops. */
+    record Stall(long bytes) implements Fault {
     }
 
     /** Ignore a {@code Range} header and send the whole body with 200. */
