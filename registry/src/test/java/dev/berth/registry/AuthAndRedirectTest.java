@@ -126,6 +126,39 @@ class AuthAndRedirectTest {
         }
 
         @Test
+        void resolve_identityToken_usesTheRefreshTokenGrant() {
+            registry.bearerAuth("user", CANARY, false).refreshToken("refresh-" + CANARY);
+            HttpRegistryResolver resolver = HttpRegistryResolver.builder().retry(FAST).credentials(CredentialProvider.of(
+                    Map.of(registry.host(), Credentials.identityToken("", "refresh-" + CANARY)))).build();
+
+            assertThat(resolver.resolve(ref)).isEqualTo(TinyPlugin.MANIFEST_DESC);
+            String form = new String(registry.requests("POST", "/token").get(0).body(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(form).contains("grant_type=refresh_token", "client_id=berth");
+        }
+
+        @Test
+        void resolve_tokenServerWithoutPost_fallsBackToGetWithBasic() {
+            registry.bearerAuth("user", CANARY, false);
+            registry.inject("POST", "/token", 1, Fault.status(405));
+
+            assertThat(resolverWith("user", CANARY).resolve(ref)).isEqualTo(TinyPlugin.MANIFEST_DESC);
+
+            RecordedRequest get = registry.requests("GET", "/token").get(0);
+            assertThat(get.header("Authorization")).hasValueSatisfying(a -> assertThat(a).startsWith("Basic "));
+            assertThat(get.uri()).contains("account=user");
+        }
+
+        @Test
+        void resolve_tokenEndpoint503Once_isRetried() {
+            registry.bearerAuth("user", CANARY, false);
+            registry.inject("POST", "/token", 1, Fault.status(503));
+
+            assertThat(resolverWith("user", CANARY).resolve(ref)).isEqualTo(TinyPlugin.MANIFEST_DESC);
+            assertThat(registry.requests("POST", "/token")).hasSize(2);
+        }
+
+        @Test
         void resolve_wrongPassword_throwsAuth() {
             registry.bearerAuth("user", CANARY, false);
 

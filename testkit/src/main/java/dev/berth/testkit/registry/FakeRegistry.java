@@ -46,6 +46,7 @@ public final class FakeRegistry implements AutoCloseable {
     private volatile boolean bearer;
     private volatile boolean anonymousPull;
     private volatile long chunkMinLength;
+    private volatile String refreshToken;
 
     private record Rule(String method, Pattern path, AtomicInteger remaining, Fault fault) {
     }
@@ -76,6 +77,12 @@ public final class FakeRegistry implements AutoCloseable {
         this.basicPassword = Objects.requireNonNull(password, "password");
         this.bearer = true;
         this.anonymousPull = anonymousPull;
+        return this;
+    }
+
+    /** Accepts this OAuth2 refresh token (an identity token) at {@code /token} for the Bearer user. */
+    public FakeRegistry refreshToken(String token) {
+        this.refreshToken = Objects.requireNonNull(token, "token");
         return this;
     }
 
@@ -275,12 +282,17 @@ public final class FakeRegistry implements AutoCloseable {
                     form.put(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
-            if (!"password".equals(form.get("grant_type"))) {
+            String grant = form.get("grant_type");
+            if ("refresh_token".equals(grant) && refreshToken != null && refreshToken.equals(form.get("refresh_token"))) {
+                user = basicUser;
+                password = basicPassword;
+            } else if ("password".equals(grant)) {
+                user = form.get("username");
+                password = form.get("password");
+            } else {
                 json(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
                 return;
             }
-            user = form.get("username");
-            password = form.get("password");
             scope = form.getOrDefault("scope", "");
         } else {
             String auth = ex.header("Authorization");
