@@ -55,6 +55,24 @@ class RealRegistryTest {
         }
 
         @Test
+        void resolve_byTag_needsTheDockerTypeInAccept(@TempDir Path dir) throws Exception {
+            try (RealRegistry registry = RealRegistry.plain(dir)) {
+                Reference ref = Reference.parse(registry.host() + "/test/tiny:1.0");
+                HttpRegistryResolver resolver = HttpRegistryResolver.builder().build();
+                TinyPlugin.push(resolver.pusher(ref));
+                java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+
+                int ociOnly = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(registry.uri() + "/v2/test/tiny/manifests/1.0"))
+                        .header("Accept", dev.berth.oci.MediaTypes.OCI_MANIFEST).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+
+                assertThat(ociOnly).as("distribution 2.8 cannot down-convert a plugin manifest").isEqualTo(400);
+                assertThat(resolver.resolve(ref)).isEqualTo(TinyPlugin.MANIFEST_DESC);
+            }
+        }
+
+        @Test
         void push_twice_skipsExistingBlobs(@TempDir Path dir) throws Exception {
             try (RealRegistry registry = RealRegistry.plain(dir)) {
                 Reference ref = Reference.parse(registry.host() + "/test/tiny:1.0");

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -301,7 +300,6 @@ public final class FakeRegistry implements AutoCloseable {
                 user = up[0];
                 password = up.length > 1 ? up[1] : "";
             }
-            scope = String.join(" ", ex.headers("x-none"));
             StringBuilder sb = new StringBuilder();
             for (String kv : ex.target().substring(ex.target().indexOf('?') + 1).split("&")) {
                 if (kv.startsWith("scope=")) {
@@ -523,10 +521,5 @@ public final class FakeRegistry implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("server stopping");
         }
-    }
-
-    /** Unused helper kept private: lists repositories (for debugging tests). */
-    List<String> repositories() {
-        return new ArrayList<>(links.keySet());
     }
 }
