@@ -80,6 +80,8 @@ public final class HttpRegistryResolver implements RegistryResolver {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRegistryResolver.class);
     private static final int MAX_RESUMES = 5;
     private static final int MAX_NO_PROGRESS_RESUMES = 3;
+    /** How deep indexes may nest before Berth gives up (attack catalog P8). */
+    static final int MAX_INDEX_DEPTH = 4;
 
     private final Transport transport;
     private final Set<String> insecure;
@@ -278,11 +280,19 @@ public final class HttpRegistryResolver implements RegistryResolver {
                 return root;
             }
             byte[] indexBytes = body != null ? body : fetchManifestBytes(ep, root);
-            ImageIndex index = OciJson.decodeIndex(indexBytes, root.mediaType());
-            return index.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, ref
-                    + ": no manifest for platform " + platform + " in the index (platforms: "
-                    + index.manifests().stream().map(d -> d.platform().map(Platform::toString).orElse("none")).toList()
-                    + ")"));
+            Descriptor selected = root;
+            for (int depth = 0; MediaTypes.isIndex(selected.mediaType()); depth++) {
+                if (depth >= MAX_INDEX_DEPTH) {
+                    throw new RegistryException(Reason.LIMIT, ref + ": indexes nested deeper than " + MAX_INDEX_DEPTH);
+                }
+                byte[] bytes = depth == 0 ? indexBytes : fetchManifestBytes(ep, selected);
+                ImageIndex index = OciJson.decodeIndex(bytes, selected.mediaType());
+                selected = index.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, ref
+                        + ": no manifest for platform " + platform + " in the index (platforms: "
+                        + index.manifests().stream().map(d -> d.platform().map(Platform::toString).orElse("none"))
+                                .toList() + ")"));
+            }
+            return selected;
         }
 
         private void checkSupported(String type) {

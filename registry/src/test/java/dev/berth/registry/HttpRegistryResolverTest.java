@@ -121,6 +121,37 @@ class HttpRegistryResolverTest {
         }
 
         @Test
+        void resolve_indexesNestedTooDeep_throwsLimit() {
+            Platform here = Platform.of("linux", "amd64");
+            Descriptor inner = TinyPlugin.MANIFEST_DESC.withPlatform(here);
+            TinyPlugin.putInto(registry, "test/tiny", null);
+            for (int i = 0; i < 6; i++) {
+                byte[] index = OciJson.encodeIndex(new ImageIndex(2, Optional.of(MediaTypes.OCI_INDEX), List.of(inner),
+                        Map.of()));
+                Digest d = registry.putManifest("test/tiny", i == 5 ? "1.0" : null, MediaTypes.OCI_INDEX, index);
+                inner = Descriptor.of(MediaTypes.OCI_INDEX, d, index.length).withPlatform(here);
+            }
+
+            assertThatThrownBy(() -> HttpRegistryResolver.builder().platform(here).build().resolve(ref))
+                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT));
+        }
+
+        @Test
+        void resolve_indexInsideIndex_selectsThroughBoth() {
+            Platform here = Platform.of("linux", "amd64");
+            TinyPlugin.putInto(registry, "test/tiny", null);
+            byte[] inner = OciJson.encodeIndex(new ImageIndex(2, Optional.of(MediaTypes.OCI_INDEX),
+                    List.of(TinyPlugin.MANIFEST_DESC.withPlatform(here)), Map.of()));
+            Digest innerDigest = registry.putManifest("test/tiny", null, MediaTypes.OCI_INDEX, inner);
+            byte[] outer = OciJson.encodeIndex(new ImageIndex(2, Optional.of(MediaTypes.OCI_INDEX),
+                    List.of(Descriptor.of(MediaTypes.OCI_INDEX, innerDigest, inner.length).withPlatform(here)), Map.of()));
+            registry.putManifest("test/tiny", "1.0", MediaTypes.OCI_INDEX, outer);
+
+            assertThat(HttpRegistryResolver.builder().platform(here).build().resolve(ref))
+                    .isEqualTo(TinyPlugin.MANIFEST_DESC.withPlatform(here));
+        }
+
+        @Test
         void resolve_schema1_throwsManifest() {
             registry.putManifest("test/tiny", "1.0", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, "{}".getBytes());
 
