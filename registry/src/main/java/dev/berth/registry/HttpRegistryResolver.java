@@ -255,7 +255,18 @@ public final class HttpRegistryResolver implements RegistryResolver {
             byte[] body = null;
             if (root == null) {
                 // HEAD without the headers we need (or 405): GET, and trust only the body's digest
-                try (Response get = transport.send(request("GET", uri, ep).header("Accept", accept))) {
+                Response first = transport.send(request("GET", uri, ep).header("Accept", accept));
+                if (first.status() == 400 || first.status() == 406) {
+                    // dockerd's retry for registries that do not split a comma-joined Accept and fall back
+                    // to schema 1: the four types as four header lines
+                    first.close();
+                    Request separate = request("GET", uri, ep);
+                    for (String type : MANIFEST_ACCEPT) {
+                        separate = separate.header("Accept", type);
+                    }
+                    first = transport.send(separate);
+                }
+                try (Response get = first) {
                     if (get.status() != 200) {
                         throw Errors.of(get, ref.toString());
                     }

@@ -84,6 +84,19 @@ class HttpRegistryResolverTest {
         }
 
         @Test
+        void resolve_getRefused400_retriesWithFourSeparateAcceptLines() {
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            registry.inject("HEAD", "/v2/test/tiny/manifests/1.0", 1, Fault.status(405));
+            registry.inject("GET", "/v2/test/tiny/manifests/1.0", 1, Fault.status(400));
+
+            assertThat(resolver.resolve(ref)).isEqualTo(TinyPlugin.MANIFEST_DESC);
+
+            List<RecordedRequest> gets = registry.requests("GET", "/v2/test/tiny/manifests/1.0");
+            assertThat(gets).hasSize(2);
+            assertThat(gets.get(1).headers().get("accept")).containsExactlyElementsOf(HttpRegistryResolver.MANIFEST_ACCEPT);
+        }
+
+        @Test
         void resolve_missingTag_throwsNotFound() {
             assertThatThrownBy(() -> resolver.resolve(ref)).isInstanceOf(NotFoundException.class);
         }
