@@ -9,5 +9,5 @@ module dev.berth.registry {
     requires org.slf4j;
 
     exports dev.berth.registry;
-
+    exports dev.berth.registry.layout;
 }

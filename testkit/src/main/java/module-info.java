@@ -9,8 +9,9 @@ module dev.berth.testkit {
     requires org.junit.jupiter.params;
 
     exports dev.berth.testkit.content;
-    exports dev.berth.testkit.remote;
     exports dev.berth.testkit.runtime;
     // JUnit calls the contract's package-private test methods reflectively.
     opens dev.berth.testkit.content to org.junit.platform.commons;
+
+    exports dev.berth.testkit.registry;
 }

@@ -4,7 +4,6 @@ import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digester;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -49,7 +48,8 @@ public interface Fetcher {
         try (InputStream in = fetch(descriptor)) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + descriptor.digest(), e);
+            throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "reading " + descriptor.digest()
+                    + " failed: " + e.getClass().getSimpleName(), e);
         }
     }
 }

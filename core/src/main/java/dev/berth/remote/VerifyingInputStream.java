@@ -94,6 +94,20 @@ public final class VerifyingInputStream extends InputStream {
         verified = true;
     }
 
+    /** Copies with a 64 KiB buffer: large blobs move at hashing speed instead of 8 KiB at a time. */
+    @Override
+    public long transferTo(java.io.OutputStream out) throws IOException {
+        Objects.requireNonNull(out, "out");
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = read(buffer, 0, buffer.length)) >= 0) {
+            out.write(buffer, 0, n);
+            total += n;
+        }
+        return total;
+    }
+
     @Override
     public int available() throws IOException {
         return in.available();

@@ -9,7 +9,7 @@ import dev.berth.remote.RegistryResolver;
 import dev.berth.rootfs.RootfsApplier;
 import dev.berth.runtime.PluginRuntime;
 import dev.berth.store.FileContentStore;
-import dev.berth.testkit.remote.InMemoryRegistry;
+import dev.berth.testkit.registry.InMemoryRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

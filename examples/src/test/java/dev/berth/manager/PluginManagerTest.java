@@ -250,7 +250,7 @@ class PluginManagerTest {
         @Test
         void install_containerImage_refusedAsNotAPlugin() {
             byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-            var configDesc = h.registry.putBlob("localhost:5000/img", MediaTypes.DOCKER_IMAGE_CONFIG, config);
+            var configDesc = h.registry.putBlob(MediaTypes.DOCKER_IMAGE_CONFIG, config);
             byte[] manifest = dev.berth.internal.json.OciJson.encodeManifest(new dev.berth.oci.Manifest(2,
                     java.util.Optional.of(MediaTypes.DOCKER_MANIFEST_V2), configDesc, List.of(), Map.of()));
             h.registry.putManifest(Reference.parse("localhost:5000/img"), MediaTypes.DOCKER_MANIFEST_V2, manifest);
@@ -315,11 +315,11 @@ class PluginManagerTest {
             Reference ref = Reference.parse(REMOTE);
             Digest manifestDigest = h.registry.tag(ref).orElseThrow();
             var manifest = dev.berth.internal.json.OciJson.decodeManifest(
-                    h.registry.blob(ref.name(), manifestDigest).orElseThrow(), MediaTypes.DOCKER_MANIFEST_V2);
-            var config = PluginJson.decodeConfig(h.registry.blob(ref.name(), manifest.config().digest()).orElseThrow());
+                    h.registry.blob(manifestDigest).orElseThrow(), MediaTypes.DOCKER_MANIFEST_V2);
+            var config = PluginJson.decodeConfig(h.registry.blob(manifest.config().digest()).orElseThrow());
             byte[] bad = PluginJson.encodeConfigBlob(config.toBuilder()
                     .rootfs(new dev.berth.plugin.PluginRootfs(List.of(diffId), "layers")).build());
-            var configDesc = h.registry.putBlob(ref.name(), MediaTypes.DOCKER_PLUGIN_CONFIG, bad);
+            var configDesc = h.registry.putBlob(MediaTypes.DOCKER_PLUGIN_CONFIG, bad);
             byte[] m2 = dev.berth.internal.json.OciJson.encodeManifest(
                     dev.berth.oci.Manifest.dockerPlugin(configDesc, manifest.layers()));
             h.registry.putManifest(Reference.parse(REMOTE + ":bad"), MediaTypes.DOCKER_MANIFEST_V2, m2);
@@ -636,9 +636,9 @@ class PluginManagerTest {
             PushedPlugin first = manager().push(REMOTE);
             assertThat(first.tag()).isEqualTo("latest");
             assertThat(h.registry.tag(Reference.parse(REMOTE))).contains(first.digest());
-            assertThat(h.registry.blobUploads()).isEqualTo(2);
+            assertThat(h.registry.uploads()).isEqualTo(3);
             manager().push(p.id());
-            assertThat(h.registry.blobUploads()).isEqualTo(2);
+            assertThat(h.registry.uploads()).isEqualTo(3);
             assertThat(h.actions()).containsExactly("create", "push", "push");
         }
 

@@ -80,6 +80,8 @@ public final class HttpRegistryResolver implements RegistryResolver {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRegistryResolver.class);
     private static final int MAX_RESUMES = 5;
     private static final int MAX_NO_PROGRESS_RESUMES = 3;
+    /** How deep indexes may nest before Berth gives up (attack catalog P8). */
+    static final int MAX_INDEX_DEPTH = 4;
 
     private final Transport transport;
     private final Set<String> insecure;
@@ -253,7 +255,18 @@ public final class HttpRegistryResolver implements RegistryResolver {
             byte[] body = null;
             if (root == null) {
                 // HEAD without the headers we need (or 405): GET, and trust only the body's digest
-                try (Response get = transport.send(request("GET", uri, ep).header("Accept", accept))) {
+                Response first = transport.send(request("GET", uri, ep).header("Accept", accept));
+                if (first.status() == 400 || first.status() == 406) {
+                    // dockerd's retry for registries that do not split a comma-joined Accept and fall back
+                    // to schema 1: the four types as four header lines
+                    first.close();
+                    Request separate = request("GET", uri, ep);
+                    for (String type : MANIFEST_ACCEPT) {
+                        separate = separate.header("Accept", type);
+                    }
+                    first = transport.send(separate);
+                }
+                try (Response get = first) {
                     if (get.status() != 200) {
                         throw Errors.of(get, ref.toString());
                     }
@@ -278,11 +291,19 @@ public final class HttpRegistryResolver implements RegistryResolver {
                 return root;
             }
             byte[] indexBytes = body != null ? body : fetchManifestBytes(ep, root);
-            ImageIndex index = OciJson.decodeIndex(indexBytes, root.mediaType());
-            return index.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, ref
-                    + ": no manifest for platform " + platform + " in the index (platforms: "
-                    + index.manifests().stream().map(d -> d.platform().map(Platform::toString).orElse("none")).toList()
-                    + ")"));
+            Descriptor selected = root;
+            for (int depth = 0; MediaTypes.isIndex(selected.mediaType()); depth++) {
+                if (depth >= MAX_INDEX_DEPTH) {
+                    throw new RegistryException(Reason.LIMIT, ref + ": indexes nested deeper than " + MAX_INDEX_DEPTH);
+                }
+                byte[] bytes = depth == 0 ? indexBytes : fetchManifestBytes(ep, selected);
+                ImageIndex index = OciJson.decodeIndex(bytes, selected.mediaType());
+                selected = index.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, ref
+                        + ": no manifest for platform " + platform + " in the index (platforms: "
+                        + index.manifests().stream().map(d -> d.platform().map(Platform::toString).orElse("none"))
+                                .toList() + ")"));
+            }
+            return selected;
         }
 
         private void checkSupported(String type) {
@@ -611,9 +632,11 @@ public final class HttpRegistryResolver implements RegistryResolver {
                     throw Errors.of(r, ref.name() + ": upload status");
                 }
                 URI next = r.header("Location").isPresent() ? location(r) : location;
-                String range = r.header("Range").orElse("0--1");
-                int dash = range.lastIndexOf('-');
-                return new UploadStatus(next, Math.max(0, parseLong(range.substring(dash + 1)) + 1));
+                // "0-<last byte>"; distribution writes "0-0" for an empty upload, so 0 means nothing
+                String range = r.header("Range").orElse("0-0");
+                int dash = range.indexOf('-');
+                long last = dash < 0 ? -1 : parseLong(range.substring(dash + 1));
+                return new UploadStatus(next, last <= 0 ? 0 : last + 1);
             }
         }
 

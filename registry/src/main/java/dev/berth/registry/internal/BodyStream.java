@@ -20,12 +20,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A response body as an {@link InputStream} that gives up when no data arrives for the idle timeout.
  * The JDK's own {@code ofInputStream} blocks forever on a stalled body ({@code HttpRequest.timeout} stops
- * applying once the headers are in, JDK-8258397). Buffers are requested one list at a time, so memory
+ * applying once the headers are in, JDK-8258397). Buffers are requested a small window ahead, so memory
  * stays bounded whatever the peer sends. {@link #close()} cancels the exchange and runs the release
  * action once. Reads belong to one thread.
  */
 public final class BodyStream extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private static final Object END = new Object();
+    /**
+     * Buffer lists requested ahead of the reader: lets the client's selector thread receive while the
+     * reader hashes (a window of 1 serializes the two), and bounds memory to a few hundred KiB.
+     */
+    static final int WINDOW = 16;
 
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Duration idleTimeout;
@@ -56,7 +61,7 @@ public final class BodyStream extends InputStream implements HttpResponse.BodySu
         if (closed.get()) {
             s.cancel();
         } else {
-            s.request(1);
+            s.request(WINDOW);
         }
     }
 

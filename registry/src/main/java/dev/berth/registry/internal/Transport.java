@@ -124,7 +124,10 @@ public final class Transport {
                 continue;
             }
             int status = response.status();
-            if (status == 401 && request.registry().isPresent() && !reauthorized) {
+            // only the registry's own origin may challenge: a 401 from a redirect target (a CDN) must not
+            // make Berth send the registry's credentials to whatever realm that host names
+            boolean fromRegistry = Urls.origin(response.uri()).equals(Urls.origin(request.uri()));
+            if (status == 401 && request.registry().isPresent() && !reauthorized && fromRegistry) {
                 List<Challenge> challenges = Challenge.parseAll(response.headers().allValues("WWW-Authenticate"));
                 response.close();
                 authorizer.challenged(request.registry().get(), request.uri(), challenges, request.scopes());
@@ -178,8 +181,13 @@ public final class Transport {
                 }
                 auth.ifPresent(a -> b.header("Authorization", a));
             }
-            HttpRequest.BodyPublisher body = withBody ? request.body().get().get() : HttpRequest.BodyPublishers.noBody();
-            b.method(method, body);
+            if (withBody) {
+                b.method(method, request.body().get().get());
+            } else if (method.equals("GET")) {
+                b.GET(); // no Content-Length: 0 on a GET, which some blob stores refuse
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
             Response response = exchange(b.build(), permit);
             LOG.debug("{} {} -> {}", method, Urls.redact(uri), response.status());
             int status = response.status();
@@ -202,31 +210,40 @@ public final class Transport {
         throw new RegistryException(Reason.REDIRECT, describe(request) + ": more than " + MAX_REDIRECTS + " redirects");
     }
 
-    private URI nextHop(URI from, String location, Request request) {
+    private static URI nextHop(URI from, String location, Request request) {
+        return checkRedirect(from, location, request.insecure(), describe(request));
+    }
+
+    /**
+     * Where a redirect may go: {@code location} resolved against {@code from} (RFC 3986), refused with
+     * {@link Reason#REDIRECT} for a scheme other than http(s), no host, user info, a downgrade from
+     * https to http (unless the registry is insecure), or another host that is a private, loopback,
+     * link-local or unspecified address literal.
+     */
+    public static URI checkRedirect(URI from, String location, boolean insecure, String subject) {
         URI next;
         try {
             next = from.resolve(new URI(location.trim()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": invalid redirect Location");
+            throw new RegistryException(Reason.REDIRECT, subject + ": invalid redirect Location");
         }
         String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect to a " + scheme
-                    + " URL refused");
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect to a " + scheme + " URL refused");
         }
         if (next.getHost() == null || next.getHost().isEmpty()) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect without a host refused");
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect without a host refused");
         }
         if (next.getRawUserInfo() != null) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect carrying user info refused");
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect carrying user info refused");
         }
-        if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !request.insecure()) {
-            throw new RegistryException(Reason.REDIRECT, describe(request) + ": redirect from https to http refused: "
+        if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !insecure) {
+            throw new RegistryException(Reason.REDIRECT, subject + ": redirect from https to http refused: "
                     + Urls.redact(next));
         }
         boolean sameHost = next.getHost().equalsIgnoreCase(from.getHost());
         if (!sameHost && Urls.isForbiddenLiteral(next.getHost())) {
-            throw new RegistryException(Reason.REDIRECT, describe(request)
+            throw new RegistryException(Reason.REDIRECT, subject
                     + ": redirect to a private, loopback or link-local address refused: " + Urls.redact(next));
         }
         return next;
@@ -319,7 +336,7 @@ public final class Transport {
     /** An exception message with any URL query stripped (the JDK puts URIs in some messages). */
     static String safeMessage(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return m.replaceAll("\\?[^\\s\"']*", "?<redacted>");
+        return m.replaceAll("\\?[\\w.~-]+=[^\\s\"']*", "?<redacted>");
     }
 
     /** Needed by the token client. */

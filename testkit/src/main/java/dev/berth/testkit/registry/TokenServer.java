@@ -1,0 +1,235 @@
+package dev.berth.testkit.registry;
+
+import dev.berth.internal.json.GoJsonWriter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A Docker registry token server (the distribution "token" auth spec) for tests, on 127.0.0.1: GET
+ * {@code /token?service=..&scope=..} with optional Basic credentials, and the OAuth2 POST form
+ * (password grant) that dockerd uses once it has credentials. Tokens are RS256 JWTs whose header carries
+ * the signing certificate as {@code x5c}, which is what {@code docker-registry} verifies against its
+ * {@code rootcertbundle}.
+ *
+ * <p>The RSA key and self-signed certificate are made by the {@code openssl} CLI (building an X.509
+ * certificate with the JDK alone needs internal APIs). Valid credentials get every action they ask
+ * for; without credentials only {@code pull}, and only when anonymous pulls are allowed.
+ */
+public final class TokenServer implements AutoCloseable {
+    /** The issuer the registry must be configured with. */
+    public static final String ISSUER = "berth-test-issuer";
+    /** The service name the registry must be configured with. */
+    public static final String SERVICE = "berth-test-registry";
+
+    private final TestHttpServer server;
+    private final Map<String, String> users;
+    private final boolean anonymousPull;
+    private final PrivateKey key;
+    private final String certDerBase64;
+    private final Path certPem;
+
+    private TokenServer(Path dir, Map<String, String> users, boolean anonymousPull) throws IOException {
+        this.users = Map.copyOf(users);
+        this.anonymousPull = anonymousPull;
+        Tools.require("openssl", "openssl");
+        Files.createDirectories(dir);
+        Path keyPem = dir.resolve("token-key.pem");
+        certPem = dir.resolve("token-cert.pem");
+        Tools.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPem.toString(),
+                "-out", certPem.toString(), "-days", "30", "-subj", "/CN=berth-test-token-issuer"), new byte[0]);
+        try {
+            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pem(keyPem, "PRIVATE KEY")));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read the key openssl made", e);
+        }
+        certDerBase64 = Base64.getEncoder().encodeToString(pem(certPem, "CERTIFICATE"));
+        server = new TestHttpServer(this::handle);
+    }
+
+    /**
+     * Starts a token server.
+     *
+     * @param dir           where the key and certificate are written
+     * @param users         user name to password
+     * @param anonymousPull whether requests without credentials get pull access
+     */
+    public static TokenServer start(Path dir, Map<String, String> users, boolean anonymousPull) throws IOException {
+        return new TokenServer(Objects.requireNonNull(dir, "dir"), users, anonymousPull);
+    }
+
+    /** The realm URL: {@code http://127.0.0.1:port/token}. */
+    public URI realm() {
+        return URI.create(server.uri() + "/token");
+    }
+
+    /** The certificate bundle the registry trusts. */
+    public Path certificate() {
+        return certPem;
+    }
+
+    /** Every request received. */
+    public List<RecordedRequest> requests() {
+        return server.requests();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    private static byte[] pem(Path file, String type) throws IOException {
+        String text = Files.readString(file);
+        int start = text.indexOf("-----BEGIN " + type + "-----");
+        int end = text.indexOf("-----END " + type + "-----");
+        if (start < 0 || end < 0) {
+            throw new IOException(file + " has no " + type);
+        }
+        String b64 = text.substring(start + type.length() + 16, end).replaceAll("\\s", "");
+        return Base64.getDecoder().decode(b64);
+    }
+
+    private void handle(TestHttpServer.Exchange ex) throws IOException {
+        if (!ex.path().equals("/token")) {
+            ex.respond(404, Map.of(), new byte[0]);
+            return;
+        }
+        String user = null;
+        String password = null;
+        List<String> scopes = new ArrayList<>();
+        String service = SERVICE;
+        boolean oauth = ex.method().equals("POST");
+        if (oauth) {
+            Map<String, String> form = new HashMap<>();
+            for (String kv : new String(ex.body(), StandardCharsets.UTF_8).split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    form.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            if (!"password".equals(form.get("grant_type"))) {
+                json(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
+                return;
+            }
+            user = form.getOrDefault("username", "");
+            password = form.getOrDefault("password", "");
+            for (String s : form.getOrDefault("scope", "").split(" ")) {
+                if (!s.isBlank()) {
+                    scopes.add(s);
+                }
+            }
+            service = form.getOrDefault("service", SERVICE);
+        } else {
+            String auth = ex.header("Authorization");
+            if (auth != null && auth.startsWith("Basic ")) {
+                String[] up = new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8)
+                        .split(":", 2);
+                user = up[0];
+                password = up.length > 1 ? up[1] : "";
+            }
+            int q = ex.target().indexOf('?');
+            if (q >= 0) {
+                for (String kv : ex.target().substring(q + 1).split("&")) {
+                    int eq = kv.indexOf('=');
+                    String k = eq < 0 ? kv : kv.substring(0, eq);
+                    String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                    if (k.equals("scope")) {
+                        for (String s : v.split(" ")) {
+                            if (!s.isBlank()) {
+                                scopes.add(s);
+                            }
+                        }
+                    } else if (k.equals("service")) {
+                        service = v;
+                    }
+                }
+            }
+        }
+        boolean authenticated = false;
+        if (user != null) {
+            if (!Objects.equals(users.get(user), password)) {
+                ex.respond(401, Map.of("Content-Type", "application/json", "WWW-Authenticate",
+                        "Basic realm=\"berth-test-token-server\""),
+                        "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}"
+                                .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            authenticated = true;
+        } else if (!anonymousPull) {
+            ex.respond(401, Map.of("Content-Type", "application/json", "WWW-Authenticate",
+                    "Basic realm=\"berth-test-token-server\""),
+                    "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"credentials required\"}]}"
+                            .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String token;
+        try {
+            token = jwt(authenticated ? user : "", service, scopes, authenticated);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("signing failed", e);
+        }
+        GoJsonWriter w = new GoJsonWriter().beginObject();
+        if (!oauth) {
+            w.name("token").value(token);
+        }
+        w.name("access_token").value(token).name("expires_in").value(300)
+                .name("issued_at").value(Instant.now().toString());
+        if (oauth) {
+            w.name("token_type").value("Bearer").name("scope").value(String.join(" ", scopes));
+        }
+        json(ex, 200, w.endObject().toString());
+    }
+
+    private String jwt(String subject, String service, List<String> scopes, boolean authenticated)
+            throws GeneralSecurityException {
+        GoJsonWriter header = new GoJsonWriter().beginObject().name("typ").value("JWT").name("alg").value("RS256")
+                .name("x5c").stringArray(List.of(certDerBase64)).endObject();
+        long now = Instant.now().getEpochSecond();
+        GoJsonWriter claims = new GoJsonWriter().beginObject().name("iss").value(ISSUER).name("sub").value(subject)
+                .name("aud").value(service).name("exp").value(now + 300).name("nbf").value(now - 10)
+                .name("iat").value(now).name("jti").value(UUID.randomUUID().toString()).name("access").beginArray();
+        for (String scope : scopes) {
+            int first = scope.indexOf(':');
+            int last = scope.lastIndexOf(':');
+            if (first < 0 || last == first) {
+                continue;
+            }
+            List<String> actions = new ArrayList<>();
+            for (String a : scope.substring(last + 1).split(",")) {
+                if (!a.isEmpty() && (authenticated || a.equals("pull"))) {
+                    actions.add(a);
+                }
+            }
+            claims.beginObject().name("type").value(scope.substring(0, first))
+                    .name("name").value(scope.substring(first + 1, last))
+                    .name("actions").stringArray(actions).endObject();
+        }
+        claims.endArray().endObject();
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String input = b64.encodeToString(header.toBytes()) + "." + b64.encodeToString(claims.toBytes());
+        Signature sig = Signature.getInstance("SHA256withRSA");
+        sig.initSign(key);
+        sig.update(input.getBytes(StandardCharsets.US_ASCII));
+        return input + "." + b64.encodeToString(sig.sign());
+    }
+
+    private static void json(TestHttpServer.Exchange ex, int status, String body) throws IOException {
+        ex.respond(status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
+    }
+}
