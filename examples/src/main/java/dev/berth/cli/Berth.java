@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
         commandListHeading = "%nCommands:%n",
         optionListHeading = "Options:%n",
         footer = {"", "Run 'berth COMMAND --help' for more information on a command.",
-                "REMOTE is a registry reference (localhost:5000/acme/volume:1.0) or oci:DIR[:TAG] for an OCI image layout."},
+                "REMOTE is a registry reference (localhost:5000/acme/volume:1.0)",
+                "or oci:DIR[:TAG] for an OCI image-layout directory."},
         subcommands = {
                 CreateCommand.class, InstallCommand.class, LsCommand.class, InspectCommand.class,
                 EnableCommand.class, DisableCommand.class, RmCommand.class, SetCommand.class,

@@ -29,7 +29,7 @@ final class CreateCommand implements Callable<Integer> {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new Berth.OperationFailed("the context " + dir + " has no config.json");
         }
-        try (Session s = new Session(berth)) {
+        try (Session s = new Session(berth).withoutProgress()) {
             var manager = s.manager();
             Path tar = Files.createTempFile("berth-context-", ".tar");
             try {

@@ -38,8 +38,8 @@ import picocli.CommandLine.ParentCommand;
  * layout in a temporary folder (or a real registry), in a few seconds. Never touches {@code --root}.
  */
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Walk the sample plugin through its whole lifecycle in a temporary root:",
-                "create, privileges, push, remove, install, list, inspect, set, enable, disable, remove.",
+        description = {"Walk the sample plugin through its whole lifecycle in a temporary root.",
+                "Create, privileges, push, remove, install, list, inspect, set, enable, disable, remove.",
                 "Pushes into an OCI image layout in a temporary folder unless --registry is given."})
 final class DemoCommand implements Callable<Integer> {
     private static final String SAMPLE = "sample-plugin/";

@@ -31,6 +31,7 @@ final class Session implements AutoCloseable {
     private PluginManager manager;
     private RuncRuntime runtime;
     private Optional<String> runtimeProblem = Optional.empty();
+    private boolean showProgress = true;
 
     Session(Berth berth) {
         this.berth = berth;
@@ -124,13 +125,19 @@ final class Session implements AutoCloseable {
                     // One command is one process: enabled plugins must outlive it, and the next
                     // command re-attaches to them.
                     .liveRestore(true)
-                    .progressListener(berth.quiet ? dev.berth.progress.ProgressListener.NONE : progress);
+                    .progressListener(berth.quiet || !showProgress ? dev.berth.progress.ProgressListener.NONE : progress);
             runtime().ifPresent(b::runtime);
             manager = b.build();
             return manager;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the plugin root " + root, e);
         }
+    }
+
+    /** No progress lines for this session (create prints only the name, as Docker does). @return this */
+    Session withoutProgress() {
+        showProgress = false;
+        return this;
     }
 
     /** Why plugins cannot run here, if they cannot. */
