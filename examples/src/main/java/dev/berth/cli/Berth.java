@@ -106,6 +106,19 @@ public final class Berth implements Callable<Integer> {
     }
 
     /**
+     * Runs one command line in this JVM without a terminal (no prompts, no progress bars), with the
+     * process's environment: for embedding the tool and for tests. Does not exit.
+     *
+     * @return the exit code: 0, 1 for a failed operation, 2 for a usage error
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(err, "err");
+        Objects.requireNonNull(args, "args");
+        return run(new Berth(Terminal.NONE, System.getenv()), args, out, err);
+    }
+
+    /**
      * Runs one command line.
      *
      * @return the exit code: 0, {@link #FAILED} or {@link #USAGE}
