@@ -2,8 +2,6 @@ package dev.berth.interop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -40,8 +38,7 @@ final class DockerHarness implements AutoCloseable {
     private final Set<String> pluginIds = new LinkedHashSet<>();
     private Process containerd;
     private Process dockerd;
-    private Process registry;
-    private int registryPort;
+    private LoopbackRegistry registry;
 
     private DockerHarness(Path base) {
         this.base = base;
@@ -96,7 +93,7 @@ final class DockerHarness implements AutoCloseable {
 
     /** {@code 127.0.0.1:<port>} of the registry. */
     String registry() {
-        return "127.0.0.1:" + registryPort;
+        return registry.address();
     }
 
     Path socket() {
@@ -139,26 +136,7 @@ final class DockerHarness implements AutoCloseable {
     }
 
     private void startRegistry() throws IOException {
-        Path reg = Files.createDirectories(base.resolve("registry"));
-        registryPort = freePort();
-        Files.writeString(reg.resolve("config.yml"), String.join("\n",
-                "version: 0.1",
-                "log: {level: warn}",
-                "storage:",
-                "  filesystem: {rootdirectory: " + reg.resolve("data") + "}",
-                "  delete: {enabled: true}",
-                "http:",
-                "  addr: 127.0.0.1:" + registryPort,
-                ""));
-        registry = spawn(reg.resolve("log"), "docker-registry", "serve", reg.resolve("config.yml").toString());
-        await("docker-registry", registry, reg.resolve("log"), () -> Procs.run(Map.of(), Duration.ofSeconds(5),
-                List.of("curl", "-sf", "http://127.0.0.1:" + registryPort + "/v2/")).code() == 0);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        registry = LoopbackRegistry.start(base.resolve("registry"));
     }
 
     /** Starts a daemon with its output appended to {@code log} (through sh, so no java.io.File is needed). */
@@ -236,11 +214,14 @@ final class DockerHarness implements AutoCloseable {
             }
         }
         // dockerd first (it stops enabled plugins through containerd), then containerd, then the registry.
-        for (Process p : List.of(Optional.ofNullable(dockerd), Optional.ofNullable(containerd), Optional.ofNullable(registry))
+        for (Process p : List.of(Optional.ofNullable(dockerd), Optional.ofNullable(containerd))
                 .stream().flatMap(Optional::stream).toList()) {
             stop(p);
         }
         started.forEach(DockerHarness::stop);
+        if (registry != null) {
+            registry.close();
+        }
         unmountUnder(base);
         for (String id : pluginIds) {
             deleteTree(Path.of("/run/docker/plugins", id));
