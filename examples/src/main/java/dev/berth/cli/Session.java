@@ -151,10 +151,12 @@ final class Session implements AutoCloseable {
             runtimeProblem = problem;
             return Optional.empty();
         }
-        Path base = berth.execRoot.toAbsolutePath().getParent();
+        // runc's state goes next to the exec root (/run/berth/plugins.runc by default): Berth's own,
+        // never runc's system default /run/runc, and on the same tmpfs as the sockets.
+        Path exec = berth.execRoot.toAbsolutePath().normalize();
         runtime = RuncRuntime.builder()
                 .runc(Runtimes.runc().orElseThrow())
-                .stateRoot(base.resolve("runc"))
+                .stateRoot(exec.resolveSibling(exec.getFileName() + ".runc"))
                 .bundleRoot(root().resolve("bundles"))
                 .build();
         return Optional.of(runtime);
