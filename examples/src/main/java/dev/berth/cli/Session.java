@@ -113,6 +113,9 @@ final class Session implements AutoCloseable {
             throw new IllegalStateException("the session's manager is already open");
         }
         Path root = root();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new Berth.OperationFailed("the plugin root " + root + " is not a directory");
+        }
         try {
             Files.createDirectories(root);
             PluginManager.Builder b = PluginManager.builder()

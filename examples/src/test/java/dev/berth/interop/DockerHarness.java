@@ -36,6 +36,8 @@ final class DockerHarness implements AutoCloseable {
     private final Path base;
     private final List<Process> started = new ArrayList<>();
     private final Set<String> pluginIds = new LinkedHashSet<>();
+    /** Fixed paths dockerd and containerd write outside the base directory that did not exist before. */
+    private final List<Path> createdOutside = new ArrayList<>();
     private Process containerd;
     private Process dockerd;
     private LoopbackRegistry registry;
@@ -76,6 +78,11 @@ final class DockerHarness implements AutoCloseable {
         // Short: containerd's ttrpc socket path must fit the 107 bytes of a unix socket address.
         Path base = Files.createDirectory(Path.of("/tmp", "bi-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt())));
         DockerHarness h = new DockerHarness(base);
+        for (Path p : List.of(Path.of("/etc/docker/key.json"), Path.of("/run/docker"), Path.of("/run/containerd"))) {
+            if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                h.createdOutside.add(p);
+            }
+        }
         try {
             h.startContainerd();
             h.startDockerd();
@@ -227,6 +234,32 @@ final class DockerHarness implements AutoCloseable {
             deleteTree(Path.of("/run/docker/plugins", id));
         }
         deleteTree(base);
+        for (Path p : createdOutside) {
+            deleteIfOnlyDirectories(p);
+        }
+    }
+
+    /**
+     * Deletes a path dockerd created outside the base: a file outright, a directory only when nothing but
+     * empty directories is left in it (another daemon's sockets are never touched).
+     */
+    private static void deleteIfOnlyDirectories(Path p) {
+        try {
+            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(p);
+                return;
+            }
+            if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try (Stream<Path> s = Files.walk(p)) {
+                if (s.allMatch(x -> Files.isDirectory(x, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Left behind is harmless; the next start works with it.
+        }
     }
 
     private static void stop(Process p) {
