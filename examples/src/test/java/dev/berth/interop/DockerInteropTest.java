@@ -110,6 +110,20 @@ class DockerInteropTest {
         }
     }
 
+    /**
+     * Beyond the compared members, the whole document must read the same, byte for byte, once the
+     * random IDs are blanked: same key order, same escapes, same four-space indentation.
+     */
+    private void assertInspectTextsAgree(String dockerName, String berthName) {
+        String d = dockerRun("plugin", "inspect", dockerName).orFail("docker plugin inspect").out();
+        String b = berth("inspect", berthName).orFail("berth inspect").out();
+        assertThat(blankId(b)).isEqualTo(blankId(d));
+    }
+
+    private static String blankId(String inspect) {
+        return inspect.replaceAll("\"Id\": \"[0-9a-f]{64}\"", "\"Id\": \"<id>\"");
+    }
+
     private String ref(String side, Shape shape, String tag) {
         return docker.registry() + "/" + side + "/" + shape.name() + ":" + tag;
     }
@@ -129,6 +143,28 @@ class DockerInteropTest {
             berth("install", "--disable", "--grant-all-permissions", ref).orFail("berth install");
 
             assertInspectsAgree(ref, ref);
+            assertInspectTextsAgree(ref, ref);
+        }
+
+        @Test
+        void dockerMade_berthInstallsEnabledAndDisables() throws IOException {
+            if (!contexts.runnable()) {
+                unavailable("gcc -static or busybox-static is missing, so there is no runnable plugin to enable");
+            }
+            Shape shape = new Shape("runnable", "\"network\":{\"type\":\"host\"}");
+            String ref = ref("docker", shape, "1.0");
+            Path ctx = contexts.context("drun", shape.configJson("runs under berth"), "docker runnable");
+            dockerRun("plugin", "create", ref, ctx.toString()).orFail("docker plugin create");
+            dockerRun("plugin", "push", ref).orFail("docker plugin push");
+
+            Run install = berth("install", "--grant-all-permissions", ref);
+
+            install.orFail("berth install (enables)");
+            JsonObject enabled = first(berth("inspect", ref).out());
+            assertThat(enabled.get("Enabled")).isEqualTo(Boolean.TRUE);
+            assertThat(berthExec.resolve(enabled.string("Id")).resolve("p.sock")).exists();
+            berth("disable", ref).orFail("berth disable");
+            assertThat(first(berth("inspect", ref).out()).get("Enabled")).isEqualTo(Boolean.FALSE);
         }
     }
 
@@ -147,6 +183,7 @@ class DockerInteropTest {
             dockerRun("plugin", "install", "--disable", "--grant-all-permissions", ref).orFail("docker plugin install");
 
             assertInspectsAgree(ref, ref);
+            assertInspectTextsAgree(ref, ref);
         }
 
         @Test
