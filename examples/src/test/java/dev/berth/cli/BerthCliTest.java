@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,37 @@ class BerthCliTest {
         void missingArgument_always_exitsTwo() {
             assertThat(cli.run("create", "x:1").code()).isEqualTo(Berth.USAGE);
             assertThat(cli.run("set", "x:1").code()).isEqualTo(Berth.USAGE);
+        }
+
+        @Test
+        void root_fromBerthRootVariable_isUsed() {
+            Path root = tmp.resolve("env-root");
+            Path ctx = CliRunner.context(tmp.resolve("ctx"), CliRunner.plainConfig("x"));
+
+            Result r = CliRunner.runWithEnv(Map.of("BERTH_ROOT", root.toString(), "HOME", tmp.resolve("home").toString()),
+                    Terminal.NONE, "--exec-root", tmp.resolve("x").toString(), "create", "p:1", ctx.toString());
+
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(root.resolve("storage")).isDirectory();
+            assertThat(tmp.resolve("home")).doesNotExist();
+        }
+
+        @Test
+        void root_withoutOptionOrVariable_isUnderHome() {
+            Path home = tmp.resolve("home");
+
+            Result r = CliRunner.runWithEnv(Map.of("HOME", home.toString()), Terminal.NONE,
+                    "--exec-root", tmp.resolve("x").toString(), "ls");
+
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(home.resolve(".local/share/berth/storage")).isDirectory();
+        }
+
+        @Test
+        void root_thatIsAFile_failsWithOneLine() throws IOException {
+            Path file = Files.writeString(tmp.resolve("file"), "x");
+
+            assertOneLineError(CliRunner.runRaw(Terminal.NONE, "--root", file.toString(), "ls"), "is not a directory");
         }
 
         @Test

@@ -75,10 +75,14 @@ final class CliRunner {
 
     /** Runs without the test's --root, --exec-root and --config. */
     static Result runRaw(Terminal terminal, String... args) {
+        return runWithEnv(Map.of("HOME", System.getProperty("java.io.tmpdir")), terminal, args);
+    }
+
+    /** Runs with exactly the given environment. */
+    static Result runWithEnv(Map<String, String> env, Terminal terminal, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Berth.run(new Berth(terminal, Map.of("HOME", System.getProperty("java.io.tmpdir"))), args,
-                new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = Berth.run(new Berth(terminal, env), args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }
 

@@ -151,6 +151,27 @@ class RegistryCliTest {
     }
 
     @Nested
+    class QuickStartExample {
+        @Test
+        void quickStart_againstRegistry_installsSetsAndRemoves() throws IOException {
+            Path root = tmp.resolve("qs-root");
+            Path config = Files.createDirectories(tmp.resolve("cfg-qs"));
+            String ref = open.address() + "/acme/quick:1.0";
+            assertThat(berth(tmp.resolve("qs-maker"), config, "create", ref, context("quick").toString()).code()).isZero();
+            assertThat(berth(tmp.resolve("qs-maker"), config, "push", ref).code()).isZero();
+
+            dev.berth.examples.QuickStart.main(new String[] {root.toString(), ref});
+
+            try (var entries = Files.list(root)) {
+                assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(n -> n.matches("[0-9a-f]{64}"));
+            }
+            try (var blobs = Files.walk(root.resolve("storage"))) {
+                assertThat(blobs.filter(Files::isRegularFile).filter(p -> p.toString().contains("/blobs/"))).isEmpty();
+            }
+        }
+    }
+
+    @Nested
     class Demo {
         @Test
         void demo_withRegistry_walksTheLifecycle() {
