@@ -12,6 +12,9 @@ module dev.berth.examples {
     requires org.apache.commons.compress;
     requires org.slf4j;
 
+    exports dev.berth.cli;
+    exports dev.berth.examples;
+
     // picocli fills the command classes' fields by reflection.
     opens dev.berth.cli to info.picocli;
 }

@@ -25,6 +25,10 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 on success, 1 when an operation failed (one line on standard error; the stack trace
  * only with {@code --debug}), 2 for a usage error.
+ *
+ * <p>One instance serves one command line and is not thread-safe. Each command opens the plugin root,
+ * does its work and closes it again; enabled plugins keep running between commands (live restore) and
+ * the next command re-attaches to them.
  */
 @Command(name = "berth",
         mixinStandardHelpOptions = true,
