@@ -131,6 +131,19 @@ class BerthCliTest {
         }
 
         @Test
+        void registryMirror_notHttp_failsWithOneLine() {
+            assertOneLineError(cli.run("--registry-mirror", "ftp://mirror.example", "ls"), "a mirror must be an http(s) URL");
+        }
+
+        @Test
+        void globalOptions_repeatable_areAccepted() {
+            Result r = cli.run("--insecure-registry", "reg.example:5000", "--insecure-registry", "other.example",
+                    "--registry-mirror", "https://m1.example", "--registry-mirror", "http://m2.example:5000/", "ls");
+
+            assertThat(r.code()).as(r.err()).isZero();
+        }
+
+        @Test
         void root_thatIsAFile_failsWithOneLine() throws IOException {
             Path file = Files.writeString(tmp.resolve("file"), "x");
 
@@ -245,6 +258,12 @@ class BerthCliTest {
         void ls_filterEnabled_selects() {
             assertThat(cli.run("ls", "-q", "--filter", "enabled=true").out()).isEmpty();
             assertThat(cli.run("ls", "-q", "-f", "enabled=false").outLines()).hasSize(2);
+        }
+
+        @Test
+        void ls_filterCapability_matchesLikeDocker() {
+            assertThat(cli.run("ls", "-q", "--filter", "capability=volumedriver").outLines()).hasSize(2);
+            assertThat(cli.run("ls", "-q", "--filter", "capability=authz").out()).isEmpty();
         }
 
         @Test
