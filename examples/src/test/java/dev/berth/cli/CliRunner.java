@@ -49,9 +49,14 @@ final class CliRunner {
     private final Path config;
 
     CliRunner(Path base) {
+        this(base, base.resolve("exec"));
+    }
+
+    /** With its own exec root: socket paths must stay under 108 bytes when plugins really run. */
+    CliRunner(Path base, Path execRoot) {
         try {
             this.root = Files.createDirectories(base.resolve("root"));
-            this.execRoot = Files.createDirectories(base.resolve("exec"));
+            this.execRoot = Files.createDirectories(execRoot);
             this.config = Files.createDirectories(base.resolve("docker-config"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -60,6 +65,10 @@ final class CliRunner {
 
     Path root() {
         return root;
+    }
+
+    Path execRoot() {
+        return execRoot;
     }
 
     Result run(String... args) {
