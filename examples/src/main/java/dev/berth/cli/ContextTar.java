@@ -1,0 +1,102 @@
+package dev.berth.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Packs a create context directory into a tar, as {@code docker plugin create} does on the client
+ * side: entries in name order (so the same directory gives the same layer), modes and owners kept,
+ * symbolic links stored as links and never followed. Sockets, pipes and devices are skipped with a
+ * warning: a plugin rootfs gets its devices from the config.
+ */
+final class ContextTar {
+    private static final Logger LOG = LoggerFactory.getLogger(ContextTar.class);
+
+    private ContextTar() {
+    }
+
+    static void write(Path dir, Path tarFile) throws IOException {
+        try (OutputStream file = Files.newOutputStream(tarFile);
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(file)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            for (Path child : sorted(dir)) {
+                add(tar, dir, child);
+            }
+            tar.finish();
+        }
+    }
+
+    private static List<Path> sorted(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    private static void add(TarArchiveOutputStream tar, Path base, Path p) throws IOException {
+        String name = base.relativize(p).toString().replace('\\', '/');
+        if (Files.isSymbolicLink(p)) {
+            TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+            e.setLinkName(Files.readSymbolicLink(p).toString());
+            owner(e, p);
+            e.setMode(0120777);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            TarArchiveEntry e = new TarArchiveEntry(name + "/");
+            e.setMode(040000 | mode(p));
+            owner(e, p);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+            for (Path child : sorted(p)) {
+                add(tar, base, child);
+            }
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(Files.size(p));
+            e.setMode(0100000 | mode(p));
+            owner(e, p);
+            tar.putArchiveEntry(e);
+            Files.copy(p, tar);
+            tar.closeArchiveEntry();
+        } else {
+            LOG.warn("skipping {}: not a file, directory or symbolic link", p);
+        }
+    }
+
+    private static int mode(Path p) throws IOException {
+        Set<PosixFilePermission> perms;
+        try {
+            perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException e) {
+            return Files.isDirectory(p) ? 0755 : 0644;
+        }
+        int m = 0;
+        for (PosixFilePermission perm : perms) {
+            m |= 1 << (8 - perm.ordinal());
+        }
+        return m;
+    }
+
+    private static void owner(TarArchiveEntry e, Path p) {
+        try {
+            e.setUserId(((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue());
+            e.setGroupId(((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue());
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+            e.setUserId(0);
+            e.setGroupId(0);
+        }
+    }
+}

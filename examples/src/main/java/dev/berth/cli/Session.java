@@ -1,0 +1,213 @@
+package dev.berth.cli;
+
+import dev.berth.PluginManager;
+import dev.berth.archive.TarContextSplitter;
+import dev.berth.archive.TarRootfsApplier;
+import dev.berth.plugin.PluginPrivilege;
+import dev.berth.registry.HttpRegistryResolver;
+import dev.berth.remote.RegistryResolver;
+import dev.berth.runc.RuncRuntime;
+import dev.berth.store.FileContentStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What every command needs from the global options: the plugin manager over {@code --root}, registry
+ * resolvers, the output streams, and the privilege prompt. One per command invocation; closes what it
+ * opened.
+ */
+final class Session implements AutoCloseable {
+    private final Berth berth;
+    private final PrintWriter out;
+    private final ProgressPrinter progress;
+    private PluginManager manager;
+    private RuncRuntime runtime;
+    private Optional<String> runtimeProblem = Optional.empty();
+    private boolean showProgress = true;
+
+    Session(Berth berth) {
+        this.berth = berth;
+        this.out = berth.spec.commandLine().getOut();
+        this.progress = new ProgressPrinter(out, berth.terminal.interactive());
+    }
+
+    PrintWriter out() {
+        return out;
+    }
+
+    /** Prints a status line unless {@code --quiet}. */
+    void status(String line) {
+        if (!berth.quiet) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    Terminal terminal() {
+        return berth.terminal;
+    }
+
+    Path root() {
+        if (berth.root != null) {
+            return berth.root;
+        }
+        String env = berth.env.get("BERTH_ROOT");
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        return home().resolve(".local").resolve("share").resolve("berth");
+    }
+
+    Path configDir() {
+        if (berth.config != null) {
+            return berth.config;
+        }
+        String env = berth.env.get("DOCKER_CONFIG");
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        return home().resolve(".docker");
+    }
+
+    private Path home() {
+        String h = berth.env.get("HOME");
+        return Path.of(h != null && !h.isEmpty() ? h : System.getProperty("user.home"));
+    }
+
+    /** The registry client the options describe: insecure hosts, mirrors, credentials. */
+    HttpRegistryResolver registry() {
+        HttpRegistryResolver.Builder b = HttpRegistryResolver.builder()
+                .credentials(DockerConfigCredentials.load(configDir()));
+        berth.insecureRegistries.forEach(b::addInsecureRegistry);
+        for (URI m : berth.mirrors) {
+            b.addMirror(m);
+        }
+        return b.build();
+    }
+
+    /** Registries, plus the OCI layout of {@code remote} when it is one. */
+    RegistryResolver resolverFor(Remote remote) {
+        HttpRegistryResolver http = registry();
+        return remote.layout()
+                .<RegistryResolver>map(dir -> new RoutingResolver(
+                        Map.of(Remote.LAYOUT_DOMAIN, new OciLayoutResolver(dir, dev.berth.oci.Platform.host())), http))
+                .orElse(http);
+    }
+
+    /** The manager over the root, with the registries as remote. */
+    PluginManager manager() {
+        return manager(registry());
+    }
+
+    /** The manager over the root with the given remote. Opened once per session. */
+    PluginManager manager(RegistryResolver resolver) {
+        if (manager != null) {
+            throw new IllegalStateException("the session's manager is already open");
+        }
+        Path root = root();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new Berth.OperationFailed("the plugin root " + root + " is not a directory");
+        }
+        try {
+            Files.createDirectories(root);
+            PluginManager.Builder b = PluginManager.builder()
+                    .root(root)
+                    .contentStore(FileContentStore.open(root.resolve("storage")))
+                    .registryResolver(resolver)
+                    .rootfsApplier(TarRootfsApplier.create())
+                    .contextSplitter(TarContextSplitter.create())
+                    .execRoot(berth.execRoot)
+                    // One command is one process: enabled plugins must outlive it, and the next
+                    // command re-attaches to them.
+                    .liveRestore(true)
+                    .progressListener(berth.quiet || !showProgress ? dev.berth.progress.ProgressListener.NONE : progress);
+            runtime().ifPresent(b::runtime);
+            manager = b.build();
+            return manager;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the plugin root " + root, e);
+        }
+    }
+
+    /** No progress lines for this session (create prints only the name, as Docker does). @return this */
+    Session withoutProgress() {
+        showProgress = false;
+        return this;
+    }
+
+    /** Why plugins cannot run here, if they cannot. */
+    Optional<String> runtimeProblem() {
+        return runtimeProblem;
+    }
+
+    private Optional<RuncRuntime> runtime() {
+        Optional<String> problem = Runtimes.problem();
+        if (problem.isPresent()) {
+            runtimeProblem = problem;
+            return Optional.empty();
+        }
+        // runc's state goes next to the exec root (/run/berth/plugins.runc by default): Berth's own,
+        // never runc's system default /run/runc, and on the same tmpfs as the sockets.
+        Path exec = berth.execRoot.toAbsolutePath().normalize();
+        runtime = RuncRuntime.builder()
+                .runc(Runtimes.runc().orElseThrow())
+                .stateRoot(exec.resolveSibling(exec.getFileName() + ".runc"))
+                .bundleRoot(root().resolve("bundles"))
+                .build();
+        return Optional.of(runtime);
+    }
+
+    /**
+     * Docker's privilege prompt: lists what the plugin asks for and wants a {@code y}. Without a
+     * terminal nothing can be asked, so the operation is refused unless everything was granted upfront.
+     *
+     * @throws Berth.OperationFailed when the user declines or cannot be asked
+     */
+    void acceptPrivileges(String typed, List<PluginPrivilege> privileges, boolean grantAll, String deniedMessage) {
+        if (privileges.isEmpty() || grantAll) {
+            return;
+        }
+        if (!berth.terminal.interactive()) {
+            throw new Berth.OperationFailed("plugin \"" + typed + "\" requests privileges ("
+                    + privileges.stream().map(PluginPrivilege::name).distinct().collect(Collectors.joining(", "))
+                    + "): run on a terminal to review them, or pass --grant-all-permissions");
+        }
+        out.println("Plugin \"" + typed + "\" is requesting the following privileges:");
+        for (PluginPrivilege p : privileges) {
+            out.println(" - " + p.name() + ": [" + String.join(" ", p.value()) + "]");
+        }
+        out.flush();
+        if (!confirm("Do you grant the above permissions? [y/N] ")) {
+            throw new Berth.OperationFailed(deniedMessage);
+        }
+    }
+
+    /** Asks a yes/no question on the terminal; anything but {@code y} is no. */
+    boolean confirm(String prompt) {
+        String answer = berth.terminal.readLine(prompt).orElse("").trim();
+        return answer.equalsIgnoreCase("y");
+    }
+
+    void finishProgress() {
+        progress.finish();
+    }
+
+    @Override
+    public void close() {
+        progress.finish();
+        if (manager != null) {
+            manager.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+}
