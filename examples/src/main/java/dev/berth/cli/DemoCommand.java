@@ -1,5 +1,7 @@
 package dev.berth.cli;
 
+import dev.berth.registry.layout.OciLayoutResolver;
+
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
@@ -83,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
             RegistryResolver resolver;
             if (registry == null) {
                 Path layout = work.resolve("layout");
-                resolver = new OciLayoutResolver(layout, Platform.host());
+                resolver = OciLayoutResolver.open(layout);
                 name = "berth/sample-plugin:1.0";
                 where = "oci:" + layout + ":1.0";
             } else {

@@ -1,5 +1,7 @@
 package dev.berth.cli;
 
+import dev.berth.registry.layout.OciLayoutResolver;
+
 import dev.berth.PushedPlugin;
 import dev.berth.oci.Platform;
 import java.util.concurrent.Callable;
@@ -46,7 +48,7 @@ final class PushCommand implements Callable<Integer> {
         }
         try (Session s = new Session(berth)) {
             var manager = layout == null ? s.manager()
-                    : s.manager(new OciLayoutResolver(layout.layout().get(), Platform.host()));
+                    : s.manager(OciLayoutResolver.open(layout.layout().get()));
             PushedPlugin pushed = manager.push(name);
             s.finishProgress();
             s.status(pushed.tag() + ": digest: " + pushed.digest() + " size: " + pushed.size());

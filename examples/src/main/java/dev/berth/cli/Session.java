@@ -1,5 +1,8 @@
 package dev.berth.cli;
 
+import dev.berth.registry.DockerConfigCredentials;
+import dev.berth.registry.layout.OciLayoutResolver;
+
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
@@ -85,7 +88,7 @@ final class Session implements AutoCloseable {
     /** The registry client the options describe: insecure hosts, mirrors, credentials. */
     HttpRegistryResolver registry() {
         HttpRegistryResolver.Builder b = HttpRegistryResolver.builder()
-                .credentials(DockerConfigCredentials.load(configDir()));
+                .credentials(DockerConfigCredentials.of(configDir().resolve("config.json")));
         berth.insecureRegistries.forEach(b::addInsecureRegistry);
         for (URI m : berth.mirrors) {
             b.addMirror(m);
@@ -98,7 +101,7 @@ final class Session implements AutoCloseable {
         HttpRegistryResolver http = registry();
         return remote.layout()
                 .<RegistryResolver>map(dir -> new RoutingResolver(
-                        Map.of(Remote.LAYOUT_DOMAIN, new OciLayoutResolver(dir, dev.berth.oci.Platform.host())), http))
+                        Map.of(Remote.LAYOUT_DOMAIN, OciLayoutResolver.open(dir)), http))
                 .orElse(http);
     }
 

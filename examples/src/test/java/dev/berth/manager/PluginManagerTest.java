@@ -339,7 +339,7 @@ class PluginManagerTest {
         void install_diffIdIsTheCompressedDigestAsDockerWrites_accepted() {
             h.publish(REMOTE, Contexts.simple());
             Reference ref = Reference.parse(REMOTE);
-            var manifest = dev.berth.internal.json.OciJson.decodeManifest(h.registry.blob(ref.name(),
+            var manifest = dev.berth.internal.json.OciJson.decodeManifest(h.registry.blob(
                     h.registry.tag(ref).orElseThrow()).orElseThrow(), MediaTypes.DOCKER_MANIFEST_V2);
             republishWithDiffId(manifest.layers().get(0).digest().toString());
             assertThat(manager().install(REMOTE + ":bad").alias("ok").disabled().run().name()).isEqualTo("ok:latest");
