@@ -97,7 +97,7 @@ import org.slf4j.LoggerFactory;
  *     plugins.enable(p.name(), Duration.ofSeconds(30));
  * }
  * }</pre>
- * The same code, compiled and run, is {@code dev.berth.examples.QuickStart} in the examples module.
+ * A runnable version (without the runtime) is {@code dev.berth.examples.QuickStart} in the examples module.
  *
  * <p><b>Guarantees.</b> Install, create and upgrade build under {@code <root>/tmp/} and publish with
  * one rename: on any failure the root is as it was before (no record, no directory, no temporary

@@ -59,7 +59,9 @@ class BigLayerTest {
         long layerSize = Files.size(layerFile);
         Files.move(layerFile, registry.resolve(layerDigest.hex()));
 
-        byte[] config = PluginJson.encodeConfigBlob(PluginConfig.builder().description("big").build());
+        byte[] config = PluginJson.encodeConfigBlob(PluginConfig.builder().description("big")
+                .entrypoint(List.of("/big.bin"))
+                .pluginInterface(new dev.berth.plugin.PluginInterface("", "big.sock", null)).build());
         Digest configDigest = Digest.sha256(config);
         Files.write(registry.resolve(configDigest.hex()), config);
         byte[] manifest = OciJson.encodeManifest(Manifest.dockerPlugin(

@@ -158,15 +158,17 @@ public final class Pull {
     private void write(String ref, java.util.function.Supplier<InputStream> source, Descriptor d) throws IOException {
         ContentWriter writer = ContentCopy.openWriter(store, ref, java.util.OptionalLong.of(d.size()),
                 java.util.Optional.of(d.digest()), LOCK_WAIT);
-        if (exists(d.digest())) {
-            writer.close();
-            store.abort(ref);
-            return;
-        }
-        try (InputStream in = source.get()) {
-            ContentCopy.copy(writer, in, java.util.OptionalLong.of(d.size()), java.util.Optional.of(d.digest()), Map.of());
-        } finally {
-            writer.close();
+        // The writer holds the ref's lock: it is closed on every path, or the next pull would wait.
+        try (writer) {
+            if (exists(d.digest())) {
+                writer.close();
+                store.abort(ref);
+                return;
+            }
+            try (InputStream in = source.get()) {
+                ContentCopy.copy(writer, in, java.util.OptionalLong.of(d.size()), java.util.Optional.of(d.digest()),
+                        Map.of());
+            }
         }
     }
 
