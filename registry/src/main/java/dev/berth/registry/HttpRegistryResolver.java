@@ -68,6 +68,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Immutable and thread-safe; build one and share it. Its HTTP client lives as long as it does.
+ *
+ * <p><b>Throughput.</b> The JDK's HTTP client reads into 16 KiB buffers unless the JVM is started with
+ * {@code -Djdk.httpclient.bufsize=1048576}; with 1 MiB buffers a verified 100 MiB fetch over loopback
+ * runs at about 1.6 to 2.2 times curl's time instead of about 3.4 times. The property is JVM-wide, so
+ * Berth does not set it for you; the {@code berth} command does.
  */
 public final class HttpRegistryResolver implements RegistryResolver {
     /** The Accept list dockerd sends to resolve, most wanted first. */

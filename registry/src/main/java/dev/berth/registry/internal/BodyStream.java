@@ -28,9 +28,10 @@ public final class BodyStream extends InputStream implements HttpResponse.BodySu
     private static final Object END = new Object();
     /**
      * Buffer lists requested ahead of the reader: lets the client's selector thread receive while the
-     * reader hashes (a window of 1 serializes the two), and bounds memory to a few hundred KiB.
+     * reader hashes (a window of 1 serializes the two), and bounds memory to four of the client's buffers
+     * (16 KiB each by default, 1 MiB with {@code -Djdk.httpclient.bufsize=1048576}).
      */
-    static final int WINDOW = 16;
+    static final int WINDOW = 4;
 
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Duration idleTimeout;
