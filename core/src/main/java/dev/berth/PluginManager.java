@@ -49,11 +49,10 @@ import dev.berth.runtime.RunningPlugin;
 import dev.berth.runtime.SupervisorListener;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,6 +123,7 @@ public final class PluginManager implements AutoCloseable {
     private final String dockerVersion;
     private final boolean gcAfterRemove;
     private final Duration enableTimeout;
+    private final Clock clock;
     private final Optional<PluginSupervisor> supervisor;
     private final boolean liveRestore;
 
@@ -149,6 +149,7 @@ public final class PluginManager implements AutoCloseable {
         this.gcAfterRemove = b.gcAfterRemove;
         this.enableTimeout = b.enableTimeout;
         this.liveRestore = b.liveRestore;
+        this.clock = b.clock;
         try {
             this.supervisor = open(b);
         } catch (RuntimeException e) {
@@ -223,7 +224,7 @@ public final class PluginManager implements AutoCloseable {
                 lock.unlock();
             }
             Guard.publish(publishers, new PluginEvent.GaveUp(off.plugin(),
-                    "gave up after " + attempts + " restarts: " + cause.getMessage()));
+                    "gave up after " + attempts + " restarts: " + cause.getMessage(), clock.instant()));
         }
     }
 
@@ -384,7 +385,7 @@ public final class PluginManager implements AutoCloseable {
                     head.manifest().layers().stream().map(Descriptor::digest).toList(),
                     Optional.of(head.manifestDescriptor().digest()), "");
         });
-        Guard.publish(publishers, new PluginEvent.Created(plugin, ref.familiar(), true));
+        Guard.publish(publishers, new PluginEvent.Created(plugin, ref.familiar(), true, clock.instant()));
         if (!disabled) {
             try {
                 return enable(plugin.id(), timeout.orElse(enableTimeout));
@@ -573,7 +574,7 @@ public final class PluginManager implements AutoCloseable {
             gcLock.readLock().unlock();
             table.release(local);
         }
-        Guard.publish(publishers, new PluginEvent.Created(plugin, "", false));
+        Guard.publish(publishers, new PluginEvent.Created(plugin, "", false, clock.instant()));
         return plugin;
     }
 
@@ -628,7 +629,7 @@ public final class PluginManager implements AutoCloseable {
             pusher.push(manifestDesc, BlobSource.of(manifestBytes));
             String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
             PushedPlugin pushed = new PushedPlugin(ref.toString(), tag, manifestDesc.digest(), manifestDesc.size());
-            Guard.publish(publishers, new PluginEvent.Pushed(r.plugin(), tag, pushed.digest().toString(), pushed.size()));
+            Guard.publish(publishers, new PluginEvent.Pushed(r.plugin(), tag, pushed.digest().toString(), pushed.size(), clock.instant()));
             return pushed;
         } finally {
             lock.unlock();
@@ -734,7 +735,7 @@ public final class PluginManager implements AutoCloseable {
             lock.unlock();
             pluginLocks.remove(r.plugin().id());
         }
-        Guard.publish(publishers, new PluginEvent.Removed(removed));
+        Guard.publish(publishers, new PluginEvent.Removed(removed, clock.instant()));
         if (gcAfterRemove) {
             executor.execute(() -> {
                 try {
@@ -793,7 +794,7 @@ public final class PluginManager implements AutoCloseable {
             lock.unlock();
         }
         PluginRoot.deleteRecursively(work);
-        Guard.publish(publishers, new PluginEvent.Upgraded(upgraded, ref.familiar()));
+        Guard.publish(publishers, new PluginEvent.Upgraded(upgraded, ref.familiar(), clock.instant()));
         return upgraded;
     }
 
@@ -831,7 +832,7 @@ public final class PluginManager implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Guard.publish(publishers, new PluginEvent.Enabled(enabled));
+        Guard.publish(publishers, new PluginEvent.Enabled(enabled, clock.instant()));
         return enabled;
     }
 
@@ -864,7 +865,7 @@ public final class PluginManager implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Guard.publish(publishers, new PluginEvent.Disabled(disabled));
+        Guard.publish(publishers, new PluginEvent.Disabled(disabled, clock.instant()));
         return disabled;
     }
 
@@ -1127,6 +1128,7 @@ public final class PluginManager implements AutoCloseable {
         private ProgressListener progressListener = ProgressListener.NONE;
         private Supplier<String> idGenerator = () -> randomHex(32);
         private Executor executor = Runnable::run;
+        private Clock clock = Clock.systemUTC();
         private Platform platform = Platform.host();
         private String dockerVersion = "";
         private boolean gcAfterRemove = true;
@@ -1219,6 +1221,12 @@ public final class PluginManager implements AutoCloseable {
         /** Where new plugin IDs come from (64 lower-case hex characters; random by default). @return this */
         public Builder idGenerator(Supplier<String> value) {
             idGenerator = Objects.requireNonNull(value, "idGenerator");
+            return this;
+        }
+
+        /** The clock that stamps events. @return this */
+        public Builder clock(Clock value) {
+            clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.berth.event;
 
 import dev.berth.plugin.Plugin;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,9 @@ public sealed interface PluginEvent {
     /** Docker's event-log action for this event: {@code pull}, {@code create}, ... */
     String action();
 
+    /** When the event happened, by the manager's clock. */
+    Instant time();
+
     /** Checks for null. */
     private static Plugin check(Plugin p) {
         return Objects.requireNonNull(p, "plugin");
@@ -23,13 +27,15 @@ public sealed interface PluginEvent {
     /**
      * A plugin was installed from a registry ({@code pull}) or created from a context ({@code create}).
      *
+     * @param time      when it happened
      * @param plugin    the new plugin
      * @param remote    the familiar remote reference it was pulled from; empty for created plugins
      * @param pulled    true for an install, false for a create
      */
-    record Created(Plugin plugin, String remote, boolean pulled) implements PluginEvent {
+    record Created(Plugin plugin, String remote, boolean pulled, Instant time) implements PluginEvent {
         /** Checks. */
         public Created {
+            Objects.requireNonNull(time, "time");
             check(plugin);
             Objects.requireNonNull(remote, "remote");
         }
@@ -40,10 +46,11 @@ public sealed interface PluginEvent {
         }
     }
 
-    /** A plugin was enabled. @param plugin the plugin */
-    record Enabled(Plugin plugin) implements PluginEvent {
+    /** A plugin was enabled. @param plugin the plugin @param time when */
+    record Enabled(Plugin plugin, Instant time) implements PluginEvent {
         /** Checks. */
         public Enabled {
+            Objects.requireNonNull(time, "time");
             check(plugin);
         }
 
@@ -53,10 +60,11 @@ public sealed interface PluginEvent {
         }
     }
 
-    /** A plugin was disabled. @param plugin the plugin */
-    record Disabled(Plugin plugin) implements PluginEvent {
+    /** A plugin was disabled. @param plugin the plugin @param time when */
+    record Disabled(Plugin plugin, Instant time) implements PluginEvent {
         /** Checks. */
         public Disabled {
+            Objects.requireNonNull(time, "time");
             check(plugin);
         }
 
@@ -66,10 +74,11 @@ public sealed interface PluginEvent {
         }
     }
 
-    /** A plugin was removed. @param plugin the plugin as it was before removal */
-    record Removed(Plugin plugin) implements PluginEvent {
+    /** A plugin was removed. @param plugin the plugin as it was before removal @param time when */
+    record Removed(Plugin plugin, Instant time) implements PluginEvent {
         /** Checks. */
         public Removed {
+            Objects.requireNonNull(time, "time");
             check(plugin);
         }
 
@@ -84,10 +93,12 @@ public sealed interface PluginEvent {
      *
      * @param plugin the upgraded plugin
      * @param remote the familiar remote reference it was upgraded from
+     * @param time   when it happened
      */
-    record Upgraded(Plugin plugin, String remote) implements PluginEvent {
+    record Upgraded(Plugin plugin, String remote, Instant time) implements PluginEvent {
         /** Checks. */
         public Upgraded {
+            Objects.requireNonNull(time, "time");
             check(plugin);
             Objects.requireNonNull(remote, "remote");
         }
@@ -105,10 +116,12 @@ public sealed interface PluginEvent {
      * @param tag    the tag pushed
      * @param digest the manifest digest
      * @param size   the manifest size
+     * @param time   when it happened
      */
-    record Pushed(Plugin plugin, String tag, String digest, long size) implements PluginEvent {
+    record Pushed(Plugin plugin, String tag, String digest, long size, Instant time) implements PluginEvent {
         /** Checks. */
         public Pushed {
+            Objects.requireNonNull(time, "time");
             check(plugin);
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(digest, "digest");
@@ -125,10 +138,12 @@ public sealed interface PluginEvent {
      *
      * @param plugin the plugin
      * @param reason why it stopped
+     * @param time   when it happened
      */
-    record GaveUp(Plugin plugin, String reason) implements PluginEvent {
+    record GaveUp(Plugin plugin, String reason, Instant time) implements PluginEvent {
         /** Checks. */
         public GaveUp {
+            Objects.requireNonNull(time, "time");
             check(plugin);
             Objects.requireNonNull(reason, "reason");
         }

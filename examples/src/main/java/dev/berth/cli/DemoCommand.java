@@ -6,7 +6,6 @@ import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
 import dev.berth.internal.json.PluginJson;
-import dev.berth.oci.Platform;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.plugin.Privileges;

@@ -3,7 +3,6 @@ package dev.berth.cli;
 import dev.berth.registry.layout.OciLayoutResolver;
 
 import dev.berth.PushedPlugin;
-import dev.berth.oci.Platform;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

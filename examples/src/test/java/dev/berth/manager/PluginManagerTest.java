@@ -865,6 +865,14 @@ class PluginManagerTest {
         }
 
         @Test
+        void events_carryTheInjectedClocksTime() {
+            java.time.Instant when = java.time.Instant.parse("2026-01-02T03:04:05Z");
+            m = h.openWith(b -> b.clock(java.time.Clock.fixed(when, java.time.ZoneOffset.UTC)));
+            m.create("x", new ByteArrayInputStream(Contexts.simple()));
+            assertThat(h.events).singleElement().extracting(dev.berth.event.PluginEvent::time).isEqualTo(when);
+        }
+
+        @Test
         void throwingPublisher_neverBreaksAnOperation() {
             m = PluginManager.builder().root(h.root).contentStore(dev.berth.testkit.content.InMemoryContentStore.create())
                     .registryResolver(h.registry).rootfsApplier(dev.berth.archive.TarRootfsApplier.create())
