@@ -10,6 +10,7 @@ import dev.berth.oci.ImageIndex;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
+import dev.berth.registry.internal.InsecureTls;
 import dev.berth.registry.internal.Errors;
 import dev.berth.registry.internal.Request;
 import dev.berth.registry.internal.Response;
@@ -63,8 +64,9 @@ import org.slf4j.LoggerFactory;
  *     {@code Content-Length}, chunked uploads above a threshold, manifests with their exact type.</li>
  * <li>Auth: anonymous, Basic, Bearer with dockerd's {@code repository(plugin)} scope, credentials from a
  *     {@link CredentialProvider} (e.g. {@link DockerConfigCredentials}).</li>
- * <li>Hosts: loopback registries and those configured insecure are tried over https, then plain
- *     http; Docker Hub through ordered mirrors first; a per-registry concurrency limit.</li>
+ * <li>Hosts: loopback registries and those configured insecure are tried over https without
+ *     certificate checks (as Docker does), then over plain http; Docker Hub through ordered mirrors
+ *     first; a per-registry concurrency limit.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe; build one and share it. Its HTTP client lives as long as it does.
@@ -90,6 +92,7 @@ public final class HttpRegistryResolver implements RegistryResolver {
 
     private final Transport transport;
     private final Set<String> insecure;
+    private final boolean loopbackInsecure;
     private final List<URI> mirrors;
     private final Platform platform;
     private final long chunkedUploadThreshold;
@@ -105,7 +108,32 @@ public final class HttpRegistryResolver implements RegistryResolver {
         if (b.sslContext != null) {
             cb.sslContext(b.sslContext);
         }
-        this.transport = new Transport(new Transport.Settings(cb.build(), b.credentials, b.retry, b.headerTimeout,
+        HttpClient.Builder insecureBuilder = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(b.connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(InsecureTls.context());
+        java.util.function.Supplier<HttpClient> insecureClient = new java.util.function.Supplier<>() {
+            private volatile HttpClient client;
+
+            @Override
+            public HttpClient get() {
+                HttpClient c = client;
+                if (c == null) {
+                    synchronized (this) {
+                        c = client;
+                        if (c == null) {
+                            c = insecureBuilder.build();
+                            client = c;
+                        }
+                    }
+                }
+                return c;
+            }
+        };
+        this.loopbackInsecure = b.loopbackInsecure;
+        this.transport = new Transport(new Transport.Settings(cb.build(), insecureClient, b.credentials, b.retry,
+                b.headerTimeout,
                 b.idleTimeout, b.userAgent, b.maxConcurrentRequests, b.clock));
         this.insecure = Set.copyOf(b.insecure);
         this.mirrors = List.copyOf(b.mirrors);
@@ -160,7 +188,7 @@ public final class HttpRegistryResolver implements RegistryResolver {
     /** Whether plain http may be used for a registry host. */
     boolean isInsecure(String host) {
         String bare = host.lastIndexOf(':') > host.lastIndexOf(']') ? host.substring(0, host.lastIndexOf(':')) : host;
-        return insecure.contains(host.toLowerCase(Locale.ROOT)) || Urls.isLoopback(bare);
+        return insecure.contains(host.toLowerCase(Locale.ROOT)) || (loopbackInsecure && Urls.isLoopback(bare));
     }
 
     private record Endpoint(URI base, boolean mirror, boolean insecure) {
@@ -751,6 +779,7 @@ public final class HttpRegistryResolver implements RegistryResolver {
         private final Set<String> insecure = new HashSet<>();
         private final List<URI> mirrors = new ArrayList<>();
         private SSLContext sslContext;
+        private boolean loopbackInsecure = true;
         private Platform platform = Platform.host();
         private long chunkedUploadThreshold = Long.MAX_VALUE;
         private int chunkSize = 8 << 20;
@@ -830,7 +859,23 @@ public final class HttpRegistryResolver implements RegistryResolver {
             return this;
         }
 
-        /** The TLS context (custom CAs, client certificates); the JDK default otherwise. */
+        /**
+         * Whether loopback registries (127.0.0.0/8, ::1, localhost) count as insecure, as they do in
+         * Docker by default (true). With false they get the same certificate checks as any host.
+         *
+         * @return this
+         */
+        public Builder loopbackInsecure(boolean value) {
+            this.loopbackInsecure = value;
+            return this;
+        }
+
+        /**
+         * The TLS context for registries that are not insecure (custom CAs, client certificates); the
+         * JDK default otherwise.
+         *
+         * @return this
+         */
         public Builder sslContext(SSLContext value) {
             this.sslContext = Objects.requireNonNull(value, "sslContext");
             return this;

@@ -30,11 +30,13 @@ public final class RealRegistry implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private final boolean tls;
 
-    private RealRegistry(Process process, int port, Path dir) {
+    private RealRegistry(Process process, int port, Path dir, boolean tls) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.tls = tls;
     }
 
     /** The registry binary, or skip/fail as described in {@link Tools#require}. */
@@ -64,7 +66,31 @@ public final class RealRegistry implements AutoCloseable {
                 + tokens.certificate().toAbsolutePath() + "\n");
     }
 
+    /**
+     * An anonymous registry that speaks only TLS, with a self-signed certificate for 127.0.0.1 made by
+     * the {@code openssl} CLI ({@link #certificate()}).
+     */
+    public static RealRegistry tls(Path dir) throws IOException {
+        Tools.require("openssl", "openssl");
+        Files.createDirectories(dir);
+        Path key = dir.resolve("tls.key");
+        Path cert = dir.resolve("tls.crt");
+        Tools.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", key.toString(), "-out", cert.toString()), new byte[0]);
+        return start(dir, "", "  tls:\n    certificate: " + cert.toAbsolutePath() + "\n    key: " + key.toAbsolutePath() + "\n");
+    }
+
+    /** The certificate of a {@link #tls} registry. */
+    public Path certificate() {
+        return dir.resolve("tls.crt");
+    }
+
     private static RealRegistry start(Path dir, String auth) throws IOException {
+        return start(dir, auth, "");
+    }
+
+    private static RealRegistry start(Path dir, String auth, String httpExtra) throws IOException {
         Path bin = require();
         Objects.requireNonNull(dir, "dir");
         Files.createDirectories(dir.resolve("storage"));
@@ -78,11 +104,12 @@ public final class RealRegistry implements AutoCloseable {
                     + "  delete:\n    enabled: true\n  cache:\n    blobdescriptor: inmemory\n"
                     + "http:\n  addr: 127.0.0.1:" + port + "\n  secret: berth-test-secret\n"
                     + "  headers:\n    X-Content-Type-Options: [nosniff]\n"
+                    + httpExtra
                     + auth);
             Path log = dir.resolve("registry.log");
             Process p = new ProcessBuilder(bin.toString(), "serve", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            RealRegistry r = new RealRegistry(p, port, dir);
+            RealRegistry r = new RealRegistry(p, port, dir, !httpExtra.isEmpty());
             try {
                 r.awaitReady();
                 return r;
@@ -109,6 +136,9 @@ public final class RealRegistry implements AutoCloseable {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                if (tls) {
+                    return; // listening is enough: a plain request would only get a TLS error
+                }
                 s.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
@@ -136,7 +166,7 @@ public final class RealRegistry implements AutoCloseable {
 
     /** {@code http://127.0.0.1:port}. */
     public URI uri() {
-        return URI.create("http://" + host());
+        return URI.create((tls ? "https://" : "http://") + host());
     }
 
     /** The registry's log so far (access log included). */
