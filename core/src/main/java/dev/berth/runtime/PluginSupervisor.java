@@ -6,6 +6,7 @@ import dev.berth.PluginException;
 import dev.berth.SystemException;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
+import dev.berth.internal.mount.HostMounts;
 import dev.berth.internal.unixhttp.UnixHttpClient;
 import dev.berth.plugin.Capability;
 import dev.berth.plugin.PluginConfig;
@@ -175,9 +176,18 @@ public final class PluginSupervisor implements AutoCloseable {
             return inc.running;
         } catch (RuntimeException ex) {
             entries.remove(launch.id(), e);
+            unmountPropagated(launch);
             throw ex;
         } finally {
             e.opLock.unlock();
+        }
+    }
+
+    /** Undoes the shared bind mount {@link #prepareDirs} put on the propagated-mount directory. */
+    private void unmountPropagated(PluginLaunch launch) {
+        if (!launch.config().propagatedMount().isEmpty()) {
+            Path execDir = execRoot.toAbsolutePath().resolve(launch.id());
+            HostMounts.unmount(SpecPaths.dockerLayout(launch.rootfs(), execDir).propagatedMount());
         }
     }
 
@@ -255,6 +265,7 @@ public final class PluginSupervisor implements AutoCloseable {
                 stop(e, inc);
             }
             cleanup(id);
+            unmountPropagated(e.launch);
             return true;
         } finally {
             entries.remove(id, e);
@@ -535,6 +546,11 @@ public final class PluginSupervisor implements AutoCloseable {
                     throw new SystemException("propagated mount " + prop + " is a symbolic link; refusing to use it");
                 }
                 Files.createDirectories(prop);
+                // As Docker: the host side is rshared, so mounts the plugin makes inside appear here.
+                if (!HostMounts.makeRShared(prop)) {
+                    LOG.warn("propagated mount {} of plugin {} is not shared with the host (needs root)",
+                            prop, paths.execDir().getFileName());
+                }
             }
         } catch (IOException ex) {
             throw new SystemException("cannot prepare the directories of plugin at " + paths.execDir() + ": "

@@ -28,11 +28,14 @@ class PluginMountsTest {
     Harness h;
     PluginManager m;
     Path victim;
+    Path execRoot;
 
     @BeforeEach
     void setUp() throws Exception {
         assumeTrue(run("id", "-u").strip().equals("0"), "mount tests need root");
-        h = new Harness(temp.resolve("plugins"), Files.createTempDirectory(temp, "x"));
+        // Unix socket paths are short: keep the exec root near the file system root.
+        execRoot = Files.createTempDirectory(Path.of("/tmp"), "bm");
+        h = new Harness(temp.resolve("plugins"), execRoot);
         m = h.open();
         victim = Files.createDirectories(temp.resolve("victim"));
         Files.writeString(victim.resolve("precious"), "keep me");
@@ -42,6 +45,11 @@ class PluginMountsTest {
     void tearDown() throws Exception {
         if (m != null) {
             m.close();
+        }
+        if (execRoot != null) {
+            try (var walk = Files.walk(execRoot)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            }
         }
         if (h != null) {
             // Whatever a failed test left mounted under the temp dir must not outlive it.
@@ -71,6 +79,27 @@ class PluginMountsTest {
         assertThat(Files.readString(victim.resolve("precious"))).isEqualTo("keep me");
         assertThat(mounted(bTmp)).isTrue();
         assertThat(m.list()).extracting(Plugin::name).containsExactly("b:latest");
+    }
+
+    @Test
+    void enable_propagatedMount_isSharedWithTheHost_untilDisable() throws Exception {
+        m.close();
+        h.runtime = new dev.berth.testkit.runtime.FakePluginRuntime("p.sock", "VolumeDriver");
+        m = h.open();
+        Plugin p = m.create("vol", new ByteArrayInputStream(Contexts.tar(
+                Contexts.config("p.sock", "\"propagatedMount\":\"/data\""), java.util.Map.of())));
+        Path prop = h.root.resolve(p.id()).resolve("propagated-mount");
+
+        m.enable("vol", java.time.Duration.ofSeconds(5));
+        assertThat(mountInfo(prop)).as("mountinfo of %s", prop).contains("shared:");
+
+        m.disable("vol", false);
+        assertThat(mounted(prop)).isFalse();
+    }
+
+    private static String mountInfo(Path p) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.split(" ")[4].equals(p.toString())).findFirst().orElse("");
     }
 
     private static boolean mounted(Path p) throws IOException {

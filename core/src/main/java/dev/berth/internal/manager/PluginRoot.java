@@ -2,6 +2,7 @@ package dev.berth.internal.manager;
 
 import dev.berth.SystemException;
 import dev.berth.internal.json.PluginJson;
+import dev.berth.internal.mount.HostMounts;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginRecord;
 import java.io.IOException;
@@ -215,7 +216,7 @@ public final class PluginRoot implements AutoCloseable {
         Path rootfs = dir.resolve("rootfs");
         Path old = dir.resolve(OLD_ROOTFS);
         Path pending = dir.resolve(PENDING);
-        Mounts.unmountAll(rootfs);
+        HostMounts.unmountAll(rootfs);
         deleteRecursively(old);
         writeAtomically(dir, PENDING, PluginJson.encodeRecord(updated));
         boolean moved = false;
@@ -365,8 +366,8 @@ public final class PluginRoot implements AutoCloseable {
         Path removing = dir.resolveSibling(dir.getFileName() + "-removing");
         // Never delete through a mount (a propagated mount may hold a volume's data); the renamed
         // directory could not be matched against the mount table any more.
-        Mounts.unmountAll(dir);
-        Mounts.unmountAll(removing);
+        HostMounts.unmountAll(dir);
+        HostMounts.unmountAll(removing);
         try {
             if (Files.exists(removing, LinkOption.NOFOLLOW_LINKS)) {
                 deleteRecursively(removing);

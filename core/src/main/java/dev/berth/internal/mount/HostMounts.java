@@ -1,4 +1,4 @@
-package dev.berth.internal.manager;
+package dev.berth.internal.mount;
 
 import dev.berth.SystemException;
 import java.io.IOException;
@@ -15,19 +15,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mount points below a directory, and their removal before the directory is deleted: a recursive
- * delete must never walk into a mounted file system (a plugin's propagated mount can hold a volume's
- * data). Linux only; elsewhere, and on non-default file systems, there is nothing to do.
+ * The host's mount table as Berth needs it: mount points below a directory, and their removal before
+ * the directory is deleted (a recursive delete must never walk into a mounted file system, and a
+ * plugin's propagated mount can hold a volume's data); and the shared propagated mount itself. Linux
+ * only, through {@code /proc/self/mountinfo} and the {@code mount}/{@code umount} commands; elsewhere, and
+ * on non-default file systems, there is nothing to do.
  */
-final class Mounts {
-    private static final Logger LOG = LoggerFactory.getLogger(Mounts.class);
+public final class HostMounts {
+    private static final Logger LOG = LoggerFactory.getLogger(HostMounts.class);
     private static final Path MOUNTINFO = FileSystems.getDefault().getPath("/proc/self/mountinfo");
 
-    private Mounts() {
+    private HostMounts() {
     }
 
     /** The mount points at or below {@code dir}, deepest first. */
-    static List<Path> under(Path dir) {
+    public static List<Path> under(Path dir) {
         if (dir.getFileSystem() != FileSystems.getDefault() || !Files.isReadable(MOUNTINFO)) {
             return List.of();
         }
@@ -57,7 +59,7 @@ final class Mounts {
      *
      * @throws SystemException {@code error unmounting plugin data} if a mount point stays
      */
-    static void unmountAll(Path dir) {
+    public static void unmountAll(Path dir) {
         List<Path> mounts = under(dir);
         for (Path m : mounts) {
             LOG.info("unmounting {}", m);
@@ -70,12 +72,44 @@ final class Mounts {
         }
     }
 
+    /**
+     * Makes {@code dir} a shared mount point, recursively ({@code rshared}), bind-mounting it onto
+     * itself first when it is not a mount point: what Docker does to a plugin's propagated-mount
+     * directory so that mounts the plugin makes inside it appear on the host. Needs root; without it
+     * the failure is logged and the plugin runs without propagation.
+     *
+     * @return whether the directory is now shared
+     */
+    public static boolean makeRShared(Path dir) {
+        if (dir.getFileSystem() != FileSystems.getDefault() || !Files.isReadable(MOUNTINFO)) {
+            return false;
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!under(abs).contains(abs) && !run(List.of("mount", "--bind", abs.toString(), abs.toString()))) {
+            return false;
+        }
+        return run(List.of("mount", "--make-rshared", abs.toString()));
+    }
+
+    /** Unmounts {@code dir} itself if it is a mount point (lazily if a normal unmount fails). */
+    public static void unmount(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (under(abs).contains(abs) && !umount(abs, false)) {
+            umount(abs, true);
+        }
+    }
+
     private static boolean umount(Path mountPoint, boolean lazy) {
         List<String> cmd = new ArrayList<>(List.of("umount"));
         if (lazy) {
             cmd.add("-l");
         }
         cmd.add(mountPoint.toString());
+        return run(cmd);
+    }
+
+    private static boolean run(List<String> cmd) {
+        Path mountPoint = FileSystems.getDefault().getPath(cmd.get(cmd.size() - 1));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -84,11 +118,11 @@ final class Mounts {
                 return false;
             }
             if (p.exitValue() != 0) {
-                LOG.warn("umount {} failed: {}", mountPoint, output);
+                LOG.warn("{} failed: {}", String.join(" ", cmd), output);
             }
             return p.exitValue() == 0;
         } catch (IOException e) {
-            LOG.warn("cannot run umount for {}: {}", mountPoint, e.toString());
+            LOG.warn("cannot run {} for {}: {}", cmd.get(0), mountPoint, e.toString());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
