@@ -229,6 +229,7 @@ public final class PluginSupervisor implements AutoCloseable {
             return inc.running;
         } catch (RuntimeException ex) {
             entries.remove(launch.id(), e);
+            unmountPropagated(launch);
             throw ex;
         } finally {
             e.opLock.unlock();
@@ -625,6 +626,7 @@ public final class PluginSupervisor implements AutoCloseable {
                 e.opLock.lock();
                 try {
                     cleanup(id);
+                    unmountPropagated(e.launch);
                 } finally {
                     entries.remove(id, e);
                     e.opLock.unlock();
