@@ -370,8 +370,9 @@ public final class PluginManager implements AutoCloseable {
                       boolean disabled, List<String> settings, Optional<Duration> timeout) {
         Reference ref = parseRemote(remote);
         String name = alias.map(PluginManager::localName).orElseGet(() -> defaultLocalName(ref));
-        List<String> parsedCheck = settings.stream().map(s -> Settings.parse(s).name()).toList();
-        LOG.debug("installing {} as {} (settings {})", ref, name, parsedCheck);
+        // A malformed setting fails now, before anything is downloaded.
+        settings.forEach(Settings::parse);
+        LOG.debug("installing {} as {}", ref, name);
         Plugin plugin = build(name, ref, (pull, head, rootfs) -> {
             ConfigValidator.validate(head.config(), head.manifest().layers().size());
             requirePrivileges(head.config(), granted);
