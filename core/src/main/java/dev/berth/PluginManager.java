@@ -10,6 +10,7 @@ import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.internal.json.PluginJson;
 import dev.berth.internal.manager.BlobPins;
+import dev.berth.internal.manager.BlobWork;
 import dev.berth.internal.manager.ConfigValidator;
 import dev.berth.internal.manager.Guard;
 import dev.berth.internal.manager.PluginRoot;
@@ -356,7 +357,7 @@ public final class PluginManager implements AutoCloseable {
             checkOpen();
             return Privileges.of(pull.head(ref).config());
         } finally {
-            pull.unpin();
+            pull.blobs().release();
             gcLock.readLock().unlock();
         }
     }
@@ -437,10 +438,10 @@ public final class PluginManager implements AutoCloseable {
             table.put(record);
             return record.plugin();
         } catch (RuntimeException e) {
-            discard(work, pull.added(), pull.ingests(), e);
+            discard(work, pull.blobs(), e);
             throw e;
         } finally {
-            pull.unpin();
+            pull.blobs().release();
             gcLock.readLock().unlock();
             table.release(name);
         }
@@ -504,9 +505,7 @@ public final class PluginManager implements AutoCloseable {
         checkWritable();
         table.reserve(local);
         gcLock.readLock().lock();
-        List<Digest> added = new ArrayList<>();
-        List<Digest> pinned = new ArrayList<>();
-        List<String> ingests = new ArrayList<>();
+        BlobWork blobs = new BlobWork(store, pins);
         Path work = null;
         Plugin plugin;
         try {
@@ -515,7 +514,7 @@ public final class PluginManager implements AutoCloseable {
             Path rootfs = work.resolve("rootfs");
             createDirectory(rootfs);
             String ingestRef = "create-" + local + "-" + randomHex(8);
-            ingests.add(ingestRef);
+            blobs.ingest(ingestRef);
             SplitContext parts;
             Digest layerDigest;
             long layerSize;
@@ -524,11 +523,8 @@ public final class PluginManager implements AutoCloseable {
                 parts = split.split(context, writer.outputStream());
                 layerDigest = parts.layer().digest();
                 layerSize = parts.layer().size();
-                pinned.add(layerDigest);
-                pins.pin(layerDigest);
-                if (!blobExists(layerDigest)) {
-                    added.add(layerDigest);
-                }
+                blobs.pin(layerDigest);
+                blobs.claimIfAbsent(layerDigest);
                 writer.commit(OptionalLong.of(layerSize), Optional.of(layerDigest), Map.of());
             } catch (RuntimeException | IOException e) {
                 writer.close();
@@ -546,14 +542,11 @@ public final class PluginManager implements AutoCloseable {
                     .build();
             ConfigValidator.validate(config, 1);
             byte[] configBlob = PluginJson.encodeConfigBlob(config);
-            ingests.add(local + "-config.json");
-            Descriptor configDesc = storeBlob(local + "-config.json", configBlob, MediaTypes.DOCKER_PLUGIN_CONFIG,
-                    added, pinned);
+            Descriptor configDesc = blobs.putBytes(local + "-config.json", configBlob, MediaTypes.DOCKER_PLUGIN_CONFIG);
             Descriptor layerDesc = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, layerDigest, layerSize);
             byte[] manifestBytes = OciJson.encodeManifest(Manifest.dockerPlugin(configDesc, List.of(layerDesc)));
-            ingests.add("manifest-" + Digest.sha256(manifestBytes));
-            Descriptor manifestDesc = storeBlob("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
-                    MediaTypes.DOCKER_MANIFEST_V2, added, pinned);
+            Descriptor manifestDesc = blobs.putBytes("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
+                    MediaTypes.DOCKER_MANIFEST_V2);
             applyLayers(List.of(layerDesc), rootfs, config);
             Plugin p = new Plugin(newId(), local, false, local, config, PluginSettings.initialFor(config));
             PluginRecord record = new PluginRecord(p, "", Optional.of(configDesc.digest()), List.of(layerDigest),
@@ -565,31 +558,18 @@ public final class PluginManager implements AutoCloseable {
             plugin = p;
         } catch (IOException e) {
             SystemException failure = new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
-            discard(work, added, ingests, failure);
+            discard(work, blobs, failure);
             throw failure;
         } catch (RuntimeException e) {
-            discard(work, added, ingests, e);
+            discard(work, blobs, e);
             throw e;
         } finally {
-            pinned.forEach(pins::unpin);
+            blobs.release();
             gcLock.readLock().unlock();
             table.release(local);
         }
         Guard.publish(publishers, new PluginEvent.Created(plugin, "", false, clock.instant()));
         return plugin;
-    }
-
-    private Descriptor storeBlob(String ref, byte[] bytes, String mediaType, List<Digest> added, List<Digest> pinned)
-            throws IOException {
-        Digest digest = Digest.sha256(bytes);
-        pins.pin(digest);
-        pinned.add(digest);
-        if (!blobExists(digest)) {
-            added.add(digest);
-        }
-        dev.berth.content.ContentCopy.writeBlob(store, ref, new java.io.ByteArrayInputStream(bytes),
-                bytes.length, digest, Map.of());
-        return Descriptor.of(mediaType, digest, bytes.length);
     }
 
     // ---- push ------------------------------------------------------------------------------
@@ -654,17 +634,16 @@ public final class PluginManager implements AutoCloseable {
         }
         Manifest manifest = Manifest.dockerPlugin(config, layers);
         byte[] bytes = OciJson.encodeManifest(manifest);
+        BlobWork blobs = new BlobWork(store, pins);
         try {
-            Descriptor stored = storeBlob("manifest-" + Digest.sha256(bytes), bytes, MediaTypes.DOCKER_MANIFEST_V2,
-                    new ArrayList<>(), new ArrayList<>());
-            pins.unpin(stored.digest());
+            Descriptor stored = blobs.putBytes("manifest-" + Digest.sha256(bytes), bytes, MediaTypes.DOCKER_MANIFEST_V2);
             PluginRecord updated = new PluginRecord(r.plugin(), r.rootfs(), r.config(), r.blobsums(),
                     Optional.of(stored.digest()), r.swarmServiceId());
             root.save(updated);
             table.put(updated);
             return manifest;
-        } catch (IOException e) {
-            throw new SystemException("error writing plugin manifest: " + e.getMessage(), e);
+        } finally {
+            blobs.release();
         }
     }
 
@@ -787,10 +766,10 @@ public final class PluginManager implements AutoCloseable {
             table.put(updated);
             upgraded = next;
         } catch (RuntimeException e) {
-            discard(work, pull.added(), pull.ingests(), e);
+            discard(work, pull.blobs(), e);
             throw e;
         } finally {
-            pull.unpin();
+            pull.blobs().release();
             gcLock.readLock().unlock();
             lock.unlock();
         }
@@ -1036,12 +1015,12 @@ public final class PluginManager implements AutoCloseable {
      * Undoes a failed build: deletes its work directory, aborts the ingests it left half written, and
      * deletes the blobs it added that no record and no other running operation uses.
      */
-    private void discard(Path work, List<Digest> added, List<String> ingests, Exception cause) {
+    private void discard(Path work, BlobWork blobs, Exception cause) {
         try {
             if (work != null) {
                 PluginRoot.deleteRecursively(work);
             }
-            for (String ref : ingests) {
+            for (String ref : blobs.ingests()) {
                 if (store.status(ref).isPresent()) {
                     store.abort(ref);
                 }
@@ -1052,15 +1031,10 @@ public final class PluginManager implements AutoCloseable {
                 r.manifest().ifPresent(used::add);
                 used.addAll(r.blobsumsOrEmpty());
             }
-            for (Digest d : added) {
-                // Pins of this operation are still held: the count is one when only we use the blob.
-                if (!used.contains(d)) {
-                    pins.unpin(d);
-                    boolean othersUse = pins.isPinned(d);
-                    pins.pin(d);
-                    if (!othersUse && blobExists(d)) {
-                        store.delete(d);
-                    }
+            for (Digest d : blobs.added()) {
+                // This operation still holds its pins, so another user shows as a count above one.
+                if (!used.contains(d) && !pins.isPinnedByOthers(d) && blobExists(d)) {
+                    store.delete(d);
                 }
             }
         } catch (IOException | RuntimeException e) {

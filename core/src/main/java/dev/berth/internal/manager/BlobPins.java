@@ -21,6 +21,11 @@ public final class BlobPins {
         counts.computeIfPresent(digest, (d, n) -> n == 1 ? null : n - 1);
     }
 
+    /** Whether another operation uses the blob too, for a caller that holds one pin on it. */
+    public synchronized boolean isPinnedByOthers(Digest digest) {
+        return counts.getOrDefault(digest, 0) > 1;
+    }
+
     /** Whether any operation still uses the blob. */
     public synchronized boolean isPinned(Digest digest) {
         return counts.containsKey(digest);

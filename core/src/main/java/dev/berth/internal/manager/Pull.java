@@ -3,9 +3,7 @@ package dev.berth.internal.manager;
 import dev.berth.InvalidParameterException;
 import dev.berth.NotFoundException;
 import dev.berth.SystemException;
-import dev.berth.content.ContentCopy;
 import dev.berth.content.ContentStore;
-import dev.berth.content.ContentWriter;
 import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.internal.json.PluginJson;
@@ -25,9 +23,6 @@ import dev.berth.remote.RegistryResolver;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The registry side of install, upgrade and privileges: resolve a reference, walk manifest (or index,
@@ -36,45 +31,29 @@ import java.util.Map;
  */
 public final class Pull {
     private final RegistryResolver resolver;
-    private final ContentStore store;
     private final ProgressListener progress;
     private final Platform platform;
-    private final BlobPins pins;
-    private final List<Digest> added = new ArrayList<>();
-    private final List<Digest> pinned = new ArrayList<>();
-    private final List<String> ingests = new ArrayList<>();
+    private final BlobWork blobs;
 
     /** The manifest and config of a plugin, stored. */
     public record Head(Reference reference, Descriptor manifestDescriptor, Manifest manifest, PluginConfig config) {
     }
 
     /**
-     * @param pins blobs this operation uses are pinned there until {@link #unpin()}, so a failing
+     * @param pins blobs this operation uses are pinned there until {@code blobs().release()}, so a failing
      *             concurrent operation does not delete them
      */
     public Pull(RegistryResolver resolver, ContentStore store, ProgressListener progress, Platform platform,
                 BlobPins pins) {
         this.resolver = resolver;
-        this.store = store;
         this.progress = progress;
         this.platform = platform;
-        this.pins = pins;
+        this.blobs = new BlobWork(store, pins);
     }
 
-    /** Blobs this pull wrote or began to write that were not in the store before. */
-    public List<Digest> added() {
-        return List.copyOf(added);
-    }
-
-    /** The ingest refs this pull opened, for aborting what a failure left half written. */
-    public List<String> ingests() {
-        return List.copyOf(ingests);
-    }
-
-    /** Releases the pins taken by this pull. */
-    public void unpin() {
-        pinned.forEach(pins::unpin);
-        pinned.clear();
+    /** The blobs this pull wrote and pinned, for undoing it. */
+    public BlobWork blobs() {
+        return blobs;
     }
 
     /**
@@ -99,7 +78,7 @@ public final class Pull {
         }
         Manifest manifest = OciJson.decodeManifest(bytes, desc.mediaType());
         Descriptor manifestDescriptor = Descriptor.of(manifest.effectiveMediaType(), desc.digest(), desc.size());
-        storeBytes("manifest-" + desc.digest(), bytes, desc.digest());
+        blobs.putBytes("manifest-" + desc.digest(), bytes, desc.mediaType());
         if (!manifest.isPlugin()) {
             String type = manifest.config().mediaType();
             throw new InvalidParameterException("fetched plugin image but plugin config is missing: " + reference.familiar()
@@ -107,7 +86,7 @@ public final class Pull {
                     ? " is a container image, not a plugin" : " has config type " + type));
         }
         byte[] configBytes = fetcher.fetchBytes(manifest.config(), OciJson.MAX_CONFIG_BYTES);
-        storeBytes("docker-plugin-" + manifest.config().digest(), configBytes, manifest.config().digest());
+        blobs.putBytes("docker-plugin-" + manifest.config().digest(), configBytes, manifest.config().mediaType());
         PluginConfig config;
         try {
             config = PluginJson.decodeConfig(configBytes);
@@ -128,78 +107,23 @@ public final class Pull {
             progress(layer.digest(), ProgressStatus.WAITING, 0, layer.size());
         }
         for (Descriptor layer : head.manifest().layers()) {
-            pin(layer.digest());
-            if (exists(layer.digest())) {
+            blobs.pin(layer.digest());
+            if (blobs.exists(layer.digest())) {
                 progress(layer.digest(), ProgressStatus.ALREADY_EXISTS, 0, 0);
                 continue;
             }
             if (fetcher == null) {
                 fetcher = resolver.fetcher(head.reference());
             }
-            String ref = "layer-" + layer.digest();
-            ingests.add(ref);
             Fetcher f = fetcher;
-            // Counted as ours before writing: a failure after the commit must still remove it.
-            added.add(layer.digest());
+            blobs.claimIfAbsent(layer.digest());
             try {
-                write(ref, () -> counting(f.fetch(layer), layer), layer);
+                blobs.put("layer-" + layer.digest(), () -> counting(f.fetch(layer), layer), layer);
             } catch (IOException e) {
                 throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);
             }
             progress(layer.digest(), ProgressStatus.DOWNLOAD_COMPLETE, layer.size(), layer.size());
         }
-    }
-
-    /**
-     * Writes a blob under {@code ref}. When another operation holds the same ingest (two installs
-     * sharing a layer), waits for it (containerd's OpenWriter) and does not download again what it
-     * committed meanwhile.
-     */
-    private void write(String ref, java.util.function.Supplier<InputStream> source, Descriptor d) throws IOException {
-        ContentWriter writer = ContentCopy.openWriter(store, ref, java.util.OptionalLong.of(d.size()),
-                java.util.Optional.of(d.digest()), LOCK_WAIT);
-        // The writer holds the ref's lock: it is closed on every path, or the next pull would wait.
-        try (writer) {
-            if (exists(d.digest())) {
-                writer.close();
-                store.abort(ref);
-                return;
-            }
-            try (InputStream in = source.get()) {
-                ContentCopy.copy(writer, in, java.util.OptionalLong.of(d.size()), java.util.Optional.of(d.digest()),
-                        Map.of());
-            }
-        }
-    }
-
-    private static final java.time.Duration LOCK_WAIT = java.time.Duration.ofMinutes(10);
-
-    private boolean exists(Digest digest) {
-        try {
-            return store.info(digest).isPresent();
-        } catch (IOException e) {
-            throw new SystemException("cannot read the content store: " + e.getMessage(), e);
-        }
-    }
-
-    private void storeBytes(String ref, byte[] bytes, Digest digest) {
-        pin(digest);
-        ingests.add(ref);
-        try {
-            if (!exists(digest)) {
-                // Counted as ours before writing: a failure after the commit must still remove it.
-                added.add(digest);
-            }
-            write(ref, () -> new java.io.ByteArrayInputStream(bytes),
-                    Descriptor.of(MediaTypes.OCTET_STREAM, digest, bytes.length));
-        } catch (IOException e) {
-            throw new SystemException("error writing " + digest + " to the content store: " + e.getMessage(), e);
-        }
-    }
-
-    private void pin(Digest digest) {
-        pins.pin(digest);
-        pinned.add(digest);
     }
 
     private void progress(Digest digest, ProgressStatus status, long current, long total) {
