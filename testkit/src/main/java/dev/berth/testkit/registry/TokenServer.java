@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Docker registry token server (the distribution "token" auth spec) for tests, on 127.0.0.1: GET
@@ -27,6 +29,13 @@ import java.util.UUID;
  * (password grant) that dockerd uses once it has credentials. Tokens are RS256 JWTs whose header carries
  * the signing certificate as {@code x5c}, which is what {@code docker-registry} verifies against its
  * {@code rootcertbundle}.
+ *
+ * <p>After {@link #issueRefreshTokens()} the POST form also works the way OAuth2 servers with offline
+ * access do: a grant that asks for {@code access_type=offline} gets a {@code refresh_token} in its answer,
+ * and {@code grant_type=refresh_token} with it (for the same service) gets a token with that user's
+ * access. A refresh rotates: the answer carries a new refresh token and the one presented stops working.
+ * An unknown, revoked or rotated refresh token is refused with 400 {@code invalid_grant} (RFC 6749,
+ * section 5.2). {@link #grants()} records what each POST asked for and got.
  *
  * <p>The RSA key and self-signed certificate are made by the {@code openssl} CLI (building an X.509
  * certificate with the JDK alone needs internal APIs). Valid credentials get every action they ask
@@ -44,6 +53,22 @@ public final class TokenServer implements AutoCloseable {
     private final PrivateKey key;
     private final String certDerBase64;
     private final Path certPem;
+    /** Refresh token to the user and service it was issued for. */
+    private final Map<String, String[]> refreshTokens = new ConcurrentHashMap<>();
+    private final List<Grant> grants = new CopyOnWriteArrayList<>();
+    private volatile boolean issueRefreshTokens;
+
+    /**
+     * One OAuth2 POST to the token endpoint.
+     *
+     * @param grantType    the {@code grant_type} sent
+     * @param presented    the {@code refresh_token} sent, or empty
+     * @param issued       the {@code refresh_token} answered, or empty
+     * @param status       the status answered
+     * @param withPassword whether the form carried a {@code password} field
+     */
+    public record Grant(String grantType, String presented, String issued, int status, boolean withPassword) {
+    }
 
     private TokenServer(Path dir, Map<String, String> users, boolean anonymousPull) throws IOException {
         this.users = Map.copyOf(users);
@@ -72,6 +97,25 @@ public final class TokenServer implements AutoCloseable {
      */
     public static TokenServer start(Path dir, Map<String, String> users, boolean anonymousPull) throws IOException {
         return new TokenServer(Objects.requireNonNull(dir, "dir"), users, anonymousPull);
+    }
+
+    /**
+     * From now on, answers OAuth2 grants that ask for {@code access_type=offline} with a refresh token,
+     * and accepts {@code grant_type=refresh_token} (see the class comment).
+     */
+    public TokenServer issueRefreshTokens() {
+        issueRefreshTokens = true;
+        return this;
+    }
+
+    /** Forgets every refresh token issued so far: presenting one gets 400 {@code invalid_grant}. */
+    public void revokeRefreshTokens() {
+        refreshTokens.clear();
+    }
+
+    /** Every OAuth2 POST so far, in the order received. */
+    public List<Grant> grants() {
+        return List.copyOf(grants);
     }
 
     /** The realm URL: {@code http://127.0.0.1:port/token}. */
@@ -115,6 +159,11 @@ public final class TokenServer implements AutoCloseable {
         List<String> scopes = new ArrayList<>();
         String service = SERVICE;
         boolean oauth = ex.method().equals("POST");
+        boolean offline = false;
+        boolean refreshed = false;
+        String presented = "";
+        String grantType = "";
+        boolean withPassword = false;
         if (oauth) {
             Map<String, String> form = new HashMap<>();
             for (String kv : new String(ex.body(), StandardCharsets.UTF_8).split("&")) {
@@ -123,18 +172,34 @@ public final class TokenServer implements AutoCloseable {
                     form.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
-            if (!"password".equals(form.get("grant_type"))) {
-                json(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
-                return;
-            }
-            user = form.getOrDefault("username", "");
-            password = form.getOrDefault("password", "");
+            grantType = form.getOrDefault("grant_type", "");
+            withPassword = form.containsKey("password");
+            presented = form.getOrDefault("refresh_token", "");
+            offline = "offline".equals(form.get("access_type"));
+            service = form.getOrDefault("service", SERVICE);
             for (String s : form.getOrDefault("scope", "").split(" ")) {
                 if (!s.isBlank()) {
                     scopes.add(s);
                 }
             }
-            service = form.getOrDefault("service", SERVICE);
+            if (grantType.equals("refresh_token") && issueRefreshTokens) {
+                String[] owner = refreshTokens.remove(presented);
+                if (owner == null || !owner[1].equals(service)) {
+                    grants.add(new Grant(grantType, presented, "", 400, withPassword));
+                    json(ex, 400, "{\"error\":\"invalid_grant\"}");
+                    return;
+                }
+                refreshed = true;
+                user = owner[0];
+                password = users.get(user);
+            } else if (grantType.equals("password")) {
+                user = form.getOrDefault("username", "");
+                password = form.getOrDefault("password", "");
+            } else {
+                grants.add(new Grant(grantType, presented, "", 400, withPassword));
+                json(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
+                return;
+            }
         } else {
             String auth = ex.header("Authorization");
             if (auth != null && auth.startsWith("Basic ")) {
@@ -164,6 +229,9 @@ public final class TokenServer implements AutoCloseable {
         boolean authenticated = false;
         if (user != null) {
             if (!Objects.equals(users.get(user), password)) {
+                if (oauth) {
+                    grants.add(new Grant(grantType, presented, "", 401, withPassword));
+                }
                 ex.respond(401, Map.of("Content-Type", "application/json", "WWW-Authenticate",
                         "Basic realm=\"berth-test-token-server\""),
                         "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}"
@@ -172,6 +240,9 @@ public final class TokenServer implements AutoCloseable {
             }
             authenticated = true;
         } else if (!anonymousPull) {
+            if (oauth) {
+                grants.add(new Grant(grantType, presented, "", 401, withPassword));
+            }
             ex.respond(401, Map.of("Content-Type", "application/json", "WWW-Authenticate",
                     "Basic realm=\"berth-test-token-server\""),
                     "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"credentials required\"}]}"
@@ -190,8 +261,16 @@ public final class TokenServer implements AutoCloseable {
         }
         w.name("access_token").value(token).name("expires_in").value(300)
                 .name("issued_at").value(Instant.now().toString());
+        String issued = "";
         if (oauth) {
             w.name("token_type").value("Bearer").name("scope").value(String.join(" ", scopes));
+            // a refresh keeps the offline access it was issued with, as OAuth2 servers do
+            if (issueRefreshTokens && (offline || refreshed)) {
+                issued = "refresh-" + UUID.randomUUID();
+                refreshTokens.put(issued, new String[] {user, service});
+                w.name("refresh_token").value(issued);
+            }
+            grants.add(new Grant(grantType, presented, issued, 200, withPassword));
         }
         json(ex, 200, w.endObject().toString());
     }
