@@ -162,6 +162,34 @@ class RealRegistryTest {
         }
 
         @Test
+        void pushThenPull_twoRepositories_laterTokensComeFromTheRefreshTokenAndWork(@TempDir Path dir)
+                throws Exception {
+            try (TokenServer tokens = TokenServer.start(dir.resolve("tokens"), Map.of("tester", PASSWORD), false)
+                    .issueRefreshTokens();
+                 RealRegistry registry = RealRegistry.token(dir.resolve("registry"), tokens)) {
+                Reference a = Reference.parse(registry.host() + "/test/a:1.0");
+                Reference b = Reference.parse(registry.host() + "/test/b:1.0");
+                HttpRegistryResolver resolver = HttpRegistryResolver.builder().credentials(
+                        CredentialProvider.of(Map.of(registry.host(), Credentials.basic("tester", PASSWORD)))).build();
+
+                TinyPlugin.push(resolver.pusher(a));
+                TinyPlugin.push(resolver.pusher(b));
+                pullAll(resolver, a);
+                pullAll(resolver, b);
+
+                // the registry verified every token: those from the refresh grant carry the user's access
+                List<TokenServer.Grant> grants = tokens.grants();
+                assertThat(grants).hasSizeGreaterThan(1);
+                assertThat(grants.get(0).grantType()).isEqualTo("password");
+                assertThat(grants.subList(1, grants.size())).allSatisfy(g -> {
+                    assertThat(g.grantType()).isEqualTo("refresh_token");
+                    assertThat(g.withPassword()).isFalse();
+                    assertThat(g.status()).isEqualTo(200);
+                });
+            }
+        }
+
+        @Test
         void pull_anonymous_getsPullToken(@TempDir Path dir) throws Exception {
             try (TokenServer tokens = TokenServer.start(dir.resolve("tokens"), Map.of("tester", PASSWORD), true);
                  RealRegistry registry = RealRegistry.token(dir.resolve("registry"), tokens)) {

@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers registry challenges: Basic with the host's credentials, Bearer with a token from the realm
@@ -31,6 +33,15 @@ import java.util.concurrent.ConcurrentMap;
  * cached per origin and scope set until shortly before they expire. Realms are checked before any
  * credential leaves: http(s) only, no https-to-http downgrade, no private or loopback address unless the
  * registry itself is there. Thread-safe.
+ *
+ * <p>Refresh tokens: when an OAuth2 POST answer carries a {@code refresh_token}, it is remembered per
+ * registry host, realm and service, together with the credentials that earned it, and the next token
+ * request there (another scope set, or a renewal) uses {@code grant_type=refresh_token} with it instead of
+ * sending the password again, as docker/distribution's token handler does. A rotated refresh token in an
+ * answer replaces the remembered one. A refusal of the refresh (400 or 401: expired, revoked, or rotated
+ * away by a concurrent request) forgets it and falls back to the configured credentials; any other failure
+ * is reported as it is. A refresh token is only used while the host's credentials are still the ones that
+ * earned it, and it never appears in a log line, a {@code toString} or an exception message.
  */
 final class Authorizer {
     /** The largest token response read. */
@@ -41,11 +52,14 @@ final class Authorizer {
     /** Renew this long before expiry so a token never expires in flight. */
     static final Duration EXPIRY_MARGIN = Duration.ofSeconds(10);
     static final String CLIENT_ID = "berth";
+    private static final Logger LOG = LoggerFactory.getLogger(Authorizer.class);
 
     private final Transport transport;
     private final CredentialProvider credentials;
     private final Clock clock;
     private final ConcurrentMap<String, HostState> hosts = new ConcurrentHashMap<>();
+    /** Refresh tokens by {@link #refreshKey}. */
+    private final ConcurrentMap<String, RefreshToken> refreshTokens = new ConcurrentHashMap<>();
 
     private static final class HostState {
         volatile Challenge challenge;
@@ -59,14 +73,32 @@ final class Authorizer {
         }
     }
 
+    /** A refresh token and the credentials whose grant returned it. */
+    private record RefreshToken(String value, Credentials earnedWith) {
+        @Override
+        public String toString() {
+            return "RefreshToken[<redacted>]";
+        }
+    }
+
+    /** A token server's answer: the token and, if the answer had one, a refresh token (else empty). */
+    private record Issued(Token token, String refreshToken) {
+        @Override
+        public String toString() {
+            return "Issued[" + token + "]";
+        }
+    }
+
     Authorizer(Transport transport, CredentialProvider credentials, Clock clock) {
         this.transport = transport;
         this.credentials = credentials;
         this.clock = clock;
     }
 
+    /** Forgets every challenge, token and refresh token. */
     void clear() {
         hosts.clear();
+        refreshTokens.clear();
     }
 
     /** The Authorization value for a request to {@code uri}, if a challenge from its origin is known. */
@@ -130,10 +162,15 @@ final class Authorizer {
         Optional<Credentials> creds = credentials.credentials(registry);
         if (creds.isPresent()) {
             Credentials c = creds.get();
-            Response post = postToken(registry, realm, service, scopes, c);
+            String refreshKey = refreshKey(registry, realm, service);
+            Optional<Token> refreshed = refresh(registry, realm, service, scopes, c, refreshKey);
+            if (refreshed.isPresent()) {
+                return refreshed.get();
+            }
+            Response post = postToken(realm, service, scopes, grant(c));
             int status = post.status();
             if (status == 200) {
-                return readToken(registry, post);
+                return remember(refreshKey, c, readToken(registry, post));
             }
             String text = post.errorText();
             post.close();
@@ -149,17 +186,65 @@ final class Authorizer {
             get.close();
             throw tokenError(registry, status, text);
         }
-        return readToken(registry, get);
+        // a refresh_token in a GET answer is not kept: the POST it would need is what this server lacked
+        return readToken(registry, get).token();
     }
 
-    private Response postToken(String registry, URI realm, String service, List<String> scopes, Credentials c) {
-        StringBuilder form = new StringBuilder();
-        if (c.identityToken().isPresent()) {
-            form.append("grant_type=refresh_token&refresh_token=").append(enc(c.identityToken().get()));
-        } else {
-            form.append("grant_type=password&username=").append(enc(c.username()))
-                    .append("&password=").append(enc(c.password()));
+    /**
+     * A token by the refresh token remembered under {@code refreshKey}, if there is one for {@code c};
+     * empty when there is none or the token server refused it (it is forgotten then).
+     *
+     * @throws RegistryException when the refresh failed otherwise (403, a server error, a bad answer)
+     */
+    private Optional<Token> refresh(String registry, URI realm, String service, List<String> scopes, Credentials c,
+                                    String refreshKey) {
+        RefreshToken remembered = refreshTokens.get(refreshKey);
+        if (remembered == null) {
+            return Optional.empty();
         }
+        if (!remembered.earnedWith().equals(c)) {
+            // the host's credentials changed since: the old refresh token may belong to another account
+            refreshTokens.remove(refreshKey, remembered);
+            return Optional.empty();
+        }
+        Response post = postToken(realm, service, scopes, "grant_type=refresh_token&refresh_token="
+                + enc(remembered.value()));
+        int status = post.status();
+        if (status == 200) {
+            return Optional.of(remember(refreshKey, c, readToken(registry, post)));
+        }
+        String text = post.errorText();
+        post.close();
+        if (status == 400 || status == 401) {
+            // expired, revoked, or rotated away by a concurrent refresh: the credentials still work
+            refreshTokens.remove(refreshKey, remembered);
+            LOG.debug("{}: the token server refused the refresh token ({}), using the credentials again", registry,
+                    status);
+            return Optional.empty();
+        }
+        throw tokenError(registry, status, text);
+    }
+
+    /** Keeps the answer's refresh token, if it has one, for the next request under {@code refreshKey}. */
+    private Token remember(String refreshKey, Credentials c, Issued issued) {
+        String value = issued.refreshToken();
+        // an identity token is used anyway; keeping a copy of it would only duplicate the secret
+        if (!value.isEmpty() && !c.identityToken().map(value::equals).orElse(false)) {
+            refreshTokens.put(refreshKey, new RefreshToken(value, c));
+        }
+        return issued.token();
+    }
+
+    /** The form fields of the grant the credentials themselves make. */
+    private static String grant(Credentials c) {
+        if (c.identityToken().isPresent()) {
+            return "grant_type=refresh_token&refresh_token=" + enc(c.identityToken().get());
+        }
+        return "grant_type=password&username=" + enc(c.username()) + "&password=" + enc(c.password());
+    }
+
+    private Response postToken(URI realm, String service, List<String> scopes, String grant) {
+        StringBuilder form = new StringBuilder(grant);
         form.append("&client_id=").append(CLIENT_ID).append("&access_type=offline");
         if (!service.isEmpty()) {
             form.append("&service=").append(enc(service));
@@ -200,7 +285,7 @@ final class Authorizer {
         return realm.getScheme().equalsIgnoreCase("http");
     }
 
-    private Token readToken(String registry, Response response) {
+    private Issued readToken(String registry, Response response) {
         try (response) {
             byte[] bytes = response.readBounded(MAX_TOKEN_RESPONSE);
             if (bytes == null) {
@@ -236,7 +321,7 @@ final class Authorizer {
                     // keep our own clock
                 }
             }
-            return new Token(token, issued.plus(lifetime));
+            return new Issued(new Token(token, issued.plus(lifetime)), stringOrEmpty(o, "refresh_token"));
         } catch (IOException e) {
             throw new RegistryException(Reason.UNAVAILABLE, registry + ": reading the token response failed: "
                     + Transport.safeMessage(e), e);
@@ -294,6 +379,11 @@ final class Authorizer {
 
     private static String key(String registry, URI uri) {
         return registry + "|" + Urls.origin(uri);
+    }
+
+    /** Where a refresh token is valid: docker/distribution keys them by realm and service; Berth adds the host. */
+    private static String refreshKey(String registry, URI realm, String service) {
+        return registry + "|" + realm + "|" + service;
     }
 
     private static String basic(Credentials c) {
