@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,5 +94,58 @@ class SecretLeakTest {
                 ? Files.readString(Path.of(System.getProperty("berth.test.log"))) : "";
         seen.add(log);
         assertThat(String.join("\n", seen)).doesNotContain(CANARY).doesNotContain(basic);
+    }
+
+    /**
+     * A remembered refresh token (and the password) must not show when a refresh fails or is refused and
+     * the fallback fails too, even from a token server that echoes what it was sent in its errors.
+     */
+    @Test
+    void refreshTokenFailurePaths_withAnEchoingTokenServer_neverShowTheSecrets() throws Exception {
+        String refresh = "CANARY-refresh-0b6e-never-print-me";
+        String basic = Base64.getEncoder().encodeToString(("user:" + CANARY).getBytes());
+        List<String> seen = new ArrayList<>();
+        try (FakeRegistry registry = FakeRegistry.start()) {
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            TinyPlugin.putInto(registry, "test/other", "1.0");
+            Map<String, String> json = Map.of("Content-Type", "application/json");
+            registry.inject("HEAD", "/v2/test/tiny/manifests/.*", 1, new Fault.Status(401, Map.of("WWW-Authenticate",
+                    "Bearer realm=\"" + registry.uri() + "/token\",service=\"fake\""), ""));
+            registry.inject("POST", "/token", 1, new Fault.Status(200, json,
+                    "{\"access_token\":\"t1\",\"expires_in\":300,\"refresh_token\":\"" + refresh + "\"}"));
+            HttpRegistryResolver resolver = HttpRegistryResolver.builder().retry(FAST)
+                    .credentials(CredentialProvider.of(Map.of(registry.host(), Credentials.basic("user", CANARY))))
+                    .build();
+            resolver.resolve(Reference.parse(registry.host() + "/test/tiny:1.0"));
+            seen.add(resolver.toString());
+            Reference other = Reference.parse(registry.host() + "/test/other:1.0");
+
+            // the refresh fails in a way that is reported: the refresh token is kept for later
+            registry.inject("POST", "/token", 1, new Fault.Status(403, json,
+                    "{\"error\":\"access_denied\",\"error_description\":\"refresh_token=" + refresh + "\"}"));
+            seen.add(text(catchThrowable(() -> resolver.resolve(other))));
+            // refused, then the password POST and the GET fallback are refused too, each echoing the secret
+            registry.inject("POST", "/token", 1, new Fault.Status(400, json,
+                    "{\"error\":\"invalid_grant\",\"error_description\":\"" + refresh + " expired\"}"));
+            registry.inject("POST", "/token", 1, new Fault.Status(401, json,
+                    "{\"error\":\"invalid_grant\",\"error_description\":\"password=" + CANARY + "\"}"));
+            registry.inject("GET", "/token", 1, new Fault.Status(401, json,
+                    "{\"details\":\"Basic " + basic + " for " + CANARY + "\"}"));
+            Throwable last = catchThrowable(() -> resolver.resolve(other));
+            seen.add(text(last));
+
+            List<String> forms = registry.requests("POST", "/token").stream()
+                    .map(r -> new String(r.body(), StandardCharsets.UTF_8)).toList();
+            assertThat(forms).as("the paths above were taken").hasSize(4);
+            assertThat(forms.get(1)).contains("grant_type=refresh_token", "refresh_token=" + refresh);
+            assertThat(forms.get(2)).contains("refresh_token=" + refresh);
+            assertThat(forms.get(3)).contains("grant_type=password");
+            assertThat(last).hasMessageContaining("<redacted>");
+        }
+
+        String log = Files.exists(Path.of(System.getProperty("berth.test.log", "/nonexistent")))
+                ? Files.readString(Path.of(System.getProperty("berth.test.log"))) : "";
+        seen.add(log);
+        assertThat(String.join("\n", seen)).doesNotContain(CANARY).doesNotContain(refresh).doesNotContain(basic);
     }
 }

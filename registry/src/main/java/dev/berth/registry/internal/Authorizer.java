@@ -176,7 +176,7 @@ final class Authorizer {
             post.close();
             boolean fallback = c.identityToken().isEmpty() && (status == 404 || status == 405 || status == 401);
             if (!fallback) {
-                throw tokenError(registry, status, text);
+                throw tokenError(registry, status, scrub(text, c));
             }
         }
         Response get = getToken(registry, realm, service, scopes, creds);
@@ -184,7 +184,7 @@ final class Authorizer {
             String text = get.errorText();
             int status = get.status();
             get.close();
-            throw tokenError(registry, status, text);
+            throw tokenError(registry, status, creds.map(c -> scrub(text, c)).orElse(text));
         }
         // a refresh_token in a GET answer is not kept: the POST it would need is what this server lacked
         return readToken(registry, get).token();
@@ -222,7 +222,7 @@ final class Authorizer {
                     status);
             return Optional.empty();
         }
-        throw tokenError(registry, status, text);
+        throw tokenError(registry, status, scrub(text, c, remembered.value()));
     }
 
     /** Keeps the answer's refresh token, if it has one, for the next request under {@code refreshKey}. */
@@ -331,6 +331,26 @@ final class Authorizer {
     private static String stringOrEmpty(JsonObject o, String key) {
         Object v = o.get(key);
         return v instanceof String s ? s : "";
+    }
+
+    /**
+     * {@code text} (a token server's error answer) with the credentials' secrets and {@code more} replaced:
+     * a server that echoes the form it was sent must not put a password into an exception message.
+     */
+    private static String scrub(String text, Credentials c, String... more) {
+        String out = text;
+        List<String> secrets = new ArrayList<>(List.of(more));
+        secrets.add(c.password());
+        c.identityToken().ifPresent(secrets::add);
+        if (!c.password().isEmpty()) {
+            secrets.add(basic(c).substring("Basic ".length())); // what the GET flow sent
+        }
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                out = out.replace(secret, "<redacted>").replace(enc(secret), "<redacted>");
+            }
+        }
+        return out;
     }
 
     private static RegistryException tokenError(String registry, int status, String text) {
