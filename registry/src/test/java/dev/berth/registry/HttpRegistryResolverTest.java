@@ -23,7 +23,12 @@ import dev.berth.testkit.registry.Fault;
 import dev.berth.testkit.registry.RecordedRequest;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -51,6 +56,12 @@ class HttpRegistryResolverTest {
     @AfterEach
     void stop() {
         registry.close();
+    }
+
+    /** {@code at} as an IMF-fixdate, the preferred HTTP-date form. */
+    static String httpDate(Instant at) {
+        return DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+                .format(at.atZone(ZoneOffset.UTC));
     }
 
     static byte[] random(int size, long seed) {
@@ -404,6 +415,39 @@ class HttpRegistryResolverTest {
             assertThatThrownBy(() -> resolver.fetcher(ref).fetch(TinyPlugin.LAYER_DESC))
                     .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+
+        @Test
+        void send_503WithRetryAfterHttpDate_waitsUntilThatDate() throws Exception {
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            // an HTTP date has whole seconds: 3 s ahead, cut to the second, is more than 2 s away
+            Instant until = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
+            registry.inject("GET", "/v2/test/tiny/blobs/.*", 1, Fault.retryAfter(503, httpDate(until)));
+            long start = System.nanoTime();
+
+            try (InputStream in = resolver.fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
+                assertThat(in.readAllBytes()).isEqualTo(TinyPlugin.LAYER);
+            }
+
+            // FAST backs off for milliseconds: only the date can account for this wait
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+            assertThat(Instant.now()).isAfterOrEqualTo(until.minusMillis(50));
+            assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*")).hasSize(2);
+        }
+
+        @Test
+        void send_429WithRetryAfterHttpDateBeyondMaxRetryAfter_failsAtOnceSayingSo() {
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            registry.inject("GET", "/v2/test/tiny/blobs/.*", 1,
+                    Fault.retryAfter(429, httpDate(Instant.now().plus(Duration.ofHours(1)))));
+
+            assertThatThrownBy(() -> resolver.fetcher(ref).fetch(TinyPlugin.LAYER_DESC))
+                    .isInstanceOfSatisfying(RegistryException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("status 429", "Retry-After",
+                                "more than the " + FAST.maxRetryAfter().toSeconds() + " s");
+                    });
+            assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*")).as("not retried").hasSize(1);
         }
 
         @Test
