@@ -306,25 +306,15 @@ public final class Transport {
         return Duration.ofMillis(millis);
     }
 
-    /** {@code Retry-After} as seconds or an HTTP date; empty when absent, negative or garbage. */
+    /**
+     * {@code Retry-After} as seconds or an HTTP date in any of its three forms, as {@link RetryAfter#parse}
+     * reads it against the current time: zero for a date in the past, {@link Long#MAX_VALUE} seconds for
+     * more digits than a long holds; empty when absent, negative or garbage.
+     */
     static Optional<Duration> retryAfter(Response response) {
-        Optional<String> v = response.header("Retry-After");
-        if (v.isEmpty()) {
-            return Optional.empty();
-        }
-        String s = v.get().trim();
-        try {
-            long seconds = Long.parseLong(s);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration d = Duration.between(Instant.now(), at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (DateTimeParseException e2) {
-                return Optional.empty();
-            }
-        }
+        // RFC 9110 says a recipient MUST accept the obsolete RFC 850 and asctime dates too, which
+        // DateTimeFormatter.RFC_1123_DATE_TIME refused; and an overlong number must not read as absent
+        return response.header("Retry-After").flatMap(v -> RetryAfter.parse(v, Instant.now()));
     }
 
     private static void sleep(Duration d) {
