@@ -46,10 +46,15 @@ class HttpRegistryResolverTest {
 
     static final RetryPolicy FAST = RetryPolicy.DEFAULT.withBackoff(Duration.ofMillis(10), Duration.ofMillis(50));
 
+    /** The resolver under test; a subclass runs every case again with the JDK client for plain http. */
+    HttpRegistryResolver.Builder newBuilder() {
+        return HttpRegistryResolver.builder();
+    }
+
     @BeforeEach
     void start() {
         registry = FakeRegistry.start();
-        resolver = HttpRegistryResolver.builder().retry(FAST).build();
+        resolver = newBuilder().retry(FAST).build();
         ref = Reference.parse(registry.host() + "/test/tiny:1.0");
     }
 
@@ -135,11 +140,11 @@ class HttpRegistryResolverTest {
             byte[] index = OciJson.encodeIndex(new ImageIndex(2, Optional.of(MediaTypes.OCI_INDEX),
                     List.of(other, arm), Map.of()));
             registry.putManifest("test/tiny", "1.0", MediaTypes.OCI_INDEX, index);
-            HttpRegistryResolver armResolver = HttpRegistryResolver.builder()
+            HttpRegistryResolver armResolver = newBuilder()
                     .platform(Platform.of("linux", "arm64", "v8")).build();
 
             assertThat(armResolver.resolve(ref)).isEqualTo(arm);
-            assertThatThrownBy(() -> HttpRegistryResolver.builder().platform(Platform.of("linux", "s390x")).build()
+            assertThatThrownBy(() -> newBuilder().platform(Platform.of("linux", "s390x")).build()
                     .resolve(ref)).isInstanceOfSatisfying(RegistryException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.PLATFORM));
         }
@@ -156,7 +161,7 @@ class HttpRegistryResolverTest {
                 inner = Descriptor.of(MediaTypes.OCI_INDEX, d, index.length).withPlatform(here);
             }
 
-            assertThatThrownBy(() -> HttpRegistryResolver.builder().platform(here).build().resolve(ref))
+            assertThatThrownBy(() -> newBuilder().platform(here).build().resolve(ref))
                     .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT));
         }
 
@@ -171,7 +176,7 @@ class HttpRegistryResolverTest {
                     List.of(Descriptor.of(MediaTypes.OCI_INDEX, innerDigest, inner.length).withPlatform(here)), Map.of()));
             registry.putManifest("test/tiny", "1.0", MediaTypes.OCI_INDEX, outer);
 
-            assertThat(HttpRegistryResolver.builder().platform(here).build().resolve(ref))
+            assertThat(newBuilder().platform(here).build().resolve(ref))
                     .isEqualTo(TinyPlugin.MANIFEST_DESC.withPlatform(here));
         }
 
@@ -328,7 +333,7 @@ class HttpRegistryResolverTest {
         void fetch_bodyStalledOnce_resumesAfterTheIdleTimeout() throws Exception {
             TinyPlugin.putInto(registry, "test/tiny", "1.0");
             registry.inject("GET", "/v2/test/tiny/blobs/.*", 1, new Fault.Stall(100));
-            HttpRegistryResolver impatient = HttpRegistryResolver.builder().retry(FAST)
+            HttpRegistryResolver impatient = newBuilder().retry(FAST)
                     .idleTimeout(Duration.ofMillis(300)).build();
 
             try (InputStream in = impatient.fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
@@ -341,7 +346,7 @@ class HttpRegistryResolverTest {
         void fetch_bodyStalledEveryTime_failsAfterBoundedIdleTimeouts() {
             TinyPlugin.putInto(registry, "test/tiny", "1.0");
             registry.inject("GET", "/v2/test/tiny/blobs/.*", 10, new Fault.Stall(0));
-            HttpRegistryResolver impatient = HttpRegistryResolver.builder().retry(FAST.withMaxAttempts(1))
+            HttpRegistryResolver impatient = newBuilder().retry(FAST.withMaxAttempts(1))
                     .idleTimeout(Duration.ofMillis(300)).build();
             long start = System.nanoTime();
 
@@ -357,7 +362,7 @@ class HttpRegistryResolverTest {
         void fetch_hungBeforeHeaders_failsAfterTheHeaderTimeout() {
             TinyPlugin.putInto(registry, "test/tiny", "1.0");
             registry.inject("GET", "/v2/test/tiny/blobs/.*", 10, new Fault.Hang());
-            HttpRegistryResolver impatient = HttpRegistryResolver.builder().retry(FAST.withMaxAttempts(1))
+            HttpRegistryResolver impatient = newBuilder().retry(FAST.withMaxAttempts(1))
                     .idleTimeout(Duration.ofMillis(300)).headerTimeout(Duration.ofMillis(500)).build();
             long start = System.nanoTime();
 
@@ -502,7 +507,7 @@ class HttpRegistryResolverTest {
             registry.chunkMinLength(40_000);
             byte[] blob = random(100_000, 6);
             Descriptor d = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(blob), blob.length);
-            HttpRegistryResolver chunky = HttpRegistryResolver.builder().chunkedUploadThreshold(10_000)
+            HttpRegistryResolver chunky = newBuilder().chunkedUploadThreshold(10_000)
                     .chunkSize(16_384).build();
 
             chunky.pusher(ref).push(d, BlobSource.of(blob));
@@ -518,7 +523,7 @@ class HttpRegistryResolverTest {
             byte[] blob = random(50_000, 7);
             Descriptor d = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(blob), blob.length);
             registry.inject("PATCH", ".*", 1, Fault.status(416));
-            HttpRegistryResolver chunky = HttpRegistryResolver.builder().chunkedUploadThreshold(10_000)
+            HttpRegistryResolver chunky = newBuilder().chunkedUploadThreshold(10_000)
                     .chunkSize(20_000).build();
 
             chunky.pusher(ref).push(d, BlobSource.of(blob));

@@ -83,7 +83,9 @@ class LargeBlobMeasurementTest {
                     + " (%.0f MB/s), ratio %.2f; heap retained mid-stream %d MiB%n", pushSeconds, berthBest,
                     SIZE / 1e6 / berthBest, curlBest, SIZE / 1e6 / curlBest, berthBest / curlBest, peakHeapGrowth >> 20);
             assertThat(peakHeapGrowth).as("heap growth while streaming").isLessThan(64L << 20);
-            // The target is 2x curl (curl only copies; Berth also hashes, ~0.14 s for 100 MiB with SHA-NI).
+            // The target is 2x curl. curl only copies; Berth also hashes (about 0.066 s for 100 MiB with
+            // SHA-NI, more than curl's whole fetch), and on two cores the registry, the receive and the hash
+            // share the CPU, so the floor is near 1.6x; plain-http GETs read by PlainHttp measure about 1.7x.
             // The assertion guards against gross regressions only, so a loaded CI machine does not flake;
             // the printed MEASURE line is the number to read.
             assertThat(berthBest).as("Berth vs curl").isLessThan(4 * curlBest + 0.5);

@@ -15,9 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -56,10 +53,13 @@ public final class Transport {
      *                        made on first use
      * @param maxConcurrent   concurrent requests per registry host
      * @param clock           the clock for token expiry
+     * @param fastPlainHttp   whether bodiless GET and HEAD over plain http go through {@link PlainHttp}
+     *                        rather than the JDK client
      */
     public record Settings(HttpClient client, java.util.function.Supplier<HttpClient> insecureClient,
                            CredentialProvider credentials, RetryPolicy retry, Duration headerTimeout,
-                           Duration idleTimeout, String userAgent, int maxConcurrent, Clock clock) {
+                           Duration idleTimeout, String userAgent, int maxConcurrent, Clock clock,
+                           boolean fastPlainHttp) {
         /** Validates. */
         public Settings {
             Objects.requireNonNull(client, "client");
@@ -264,8 +264,13 @@ public final class Transport {
                 throw new InterruptedIOException("interrupted while waiting for a connection slot");
             }
         }
-        BodyStream[] holder = new BodyStream[1];
         Runnable release = permit == null ? () -> { } : permit::release;
+        if (settings.fastPlainHttp() && PlainHttp.handles(request)) {
+            // runs release itself when it fails
+            return PlainHttp.send(request, settings.client().connectTimeout().orElse(Duration.ofSeconds(30)),
+                    settings.idleTimeout(), release);
+        }
+        BodyStream[] holder = new BodyStream[1];
         try {
             HttpClient client = skipTlsChecks ? settings.insecureClient().get() : settings.client();
             HttpResponse<InputStream> r = client.send(request, info -> {

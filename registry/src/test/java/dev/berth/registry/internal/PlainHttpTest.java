@@ -1,0 +1,599 @@
+package dev.berth.registry.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Berth's own HTTP/1.1 reader against a socket server that answers with scripted bytes: well-formed
+ * bodies of every framing come back exact, and every malformed, truncated, oversized or stalled answer
+ * ends in a typed error, with the connection slot released exactly once.
+ */
+@Timeout(30)
+class PlainHttpTest {
+    static final Duration IDLE = Duration.ofMillis(500);
+
+    ScriptedServer server;
+    AtomicInteger released;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new ScriptedServer();
+        released = new AtomicInteger();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    HttpRequest get(String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery))
+                .timeout(Duration.ofSeconds(2)).header("User-Agent", "berth-test")
+                .header("Authorization", "Bearer t0k3n").GET().build();
+    }
+
+    Response send(HttpRequest request) throws IOException {
+        return PlainHttp.send(request, Duration.ofSeconds(2), IDLE, released::incrementAndGet);
+    }
+
+    byte[] body(HttpRequest request) throws IOException {
+        try (Response r = send(request)) {
+            return r.body().readAllBytes();
+        }
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    // --- well-formed answers ---
+
+    @Test
+    void send_contentLength_bodyExactAndRequestHeadAsSpecified() throws Exception {
+        byte[] payload = randomBytes(3_000_000, 1);
+        server.answer(concat(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + payload.length
+                + "\r\nDocker-Content-Digest: sha256:abc\r\n\r\n"), payload));
+
+        try (Response r = send(get("/v2/a/blobs/x?token=1&b=2"))) {
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("docker-content-digest")).hasValue("sha256:abc");
+            assertThat(r.body().readAllBytes()).isEqualTo(payload);
+        }
+
+        String head = server.requestHead(0);
+        assertThat(head).startsWith("GET /v2/a/blobs/x?token=1&b=2 HTTP/1.1\r\n")
+                .contains("\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
+                .contains("\r\nUser-Agent: berth-test\r\n", "\r\nAuthorization: Bearer t0k3n\r\n",
+                        "\r\nConnection: close\r\n")
+                .doesNotContainIgnoringCase("content-length")
+                .endsWith("\r\n\r\n");
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_repeatedHeaderValues_eachOnItsOwnLine() throws Exception {
+        server.answer(ascii("HTTP/1.1 204 No Content\r\n\r\n"));
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                .header("Accept", "a/b").header("Accept", "c/d").GET().build();
+
+        assertThat(body(r)).isEmpty();
+
+        assertThat(server.requestHead(0)).contains("\r\nAccept: a/b\r\n", "\r\nAccept: c/d\r\n");
+    }
+
+    @Test
+    void send_chunkedWithExtensionsAndTrailers_decoded() throws Exception {
+        server.answer(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5;name=value\r\nhello\r\n1A \r\n abcdefghijklmnopqrstuvwxy\r\n0\r\nX-Trailer: yes\r\n\r\n"));
+
+        assertThat(new String(body(get("/")), StandardCharsets.US_ASCII))
+                .isEqualTo("hello abcdefghijklmnopqrstuvwxy");
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_transferEncodingAndContentLength_chunkedWinsAndTheLengthIsIgnored() throws Exception {
+        // a smuggling classic: the length would cut the body elsewhere than the chunks do
+        server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "6\r\nabcdef\r\n0\r\n\r\n"));
+
+        assertThat(body(get("/"))).isEqualTo(ascii("abcdef"));
+    }
+
+    @Test
+    void send_noLengthNoChunks_readsUntilTheServerCloses() throws Exception {
+        server.answer(ascii("HTTP/1.0 200 OK\r\n\r\nuntil the end"));
+
+        assertThat(body(get("/"))).isEqualTo(ascii("until the end"));
+    }
+
+    @Test
+    void send_head_readsNoBodyWhateverTheLength() throws Exception {
+        server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"));
+        HttpRequest head = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/m"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+
+        try (Response r = send(head)) {
+            assertThat(r.contentLength()).hasValue(1000);
+            assertThat(r.body().read()).isEqualTo(-1);
+        }
+        assertThat(server.requestHead(0)).startsWith("HEAD /m HTTP/1.1\r\n");
+    }
+
+    @Test
+    void send_informationalResponsesFirst_skipsThem() throws Exception {
+        server.answer(ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+
+        assertThat(body(get("/"))).isEqualTo(ascii("ok"));
+    }
+
+    @Test
+    void send_bodyArrivingByteByByte_assembled() throws Exception {
+        server.answer(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), 1);
+
+        assertThat(body(get("/"))).isEqualTo(ascii("abcde"));
+    }
+
+    // --- malformed heads ---
+
+    @Test
+    void send_malformedStatusLines_refused() throws Exception {
+        for (String line : List.of("HTTP/2 200 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 600 Nope",
+                "ICY 200 OK", "HTTP/1.1 2x0 OK", "<html>")) {
+            server.answer(ascii(line + "\r\nContent-Length: 0\r\n\r\n"));
+            assertThatThrownBy(() -> send(get("/")).close()).as(line).isInstanceOf(ProtocolException.class);
+        }
+        assertThat(released).hasValue(7);
+    }
+
+    @Test
+    void send_badHeaderLines_refused() throws Exception {
+        for (String header : List.of("Content-Length: 2\r\n folded: continuation", "Bad Name: x", ": empty name",
+                "no colon at all", "X: a\u0000b")) {
+            server.answer(ascii("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nok"));
+            assertThatThrownBy(() -> send(get("/")).close()).as(header).isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    @Test
+    void send_conflictingOrInvalidContentLength_refused() throws Exception {
+        for (String header : List.of("Content-Length: 5\r\nContent-Length: 6", "Content-Length: 5, 6",
+                "Content-Length: -1", "Content-Length: 0x10", "Content-Length: 99999999999999999999",
+                "Content-Length: +5")) {
+            server.answer(ascii("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nhello!"));
+            assertThatThrownBy(() -> send(get("/")).close()).as(header).isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    @Test
+    void send_repeatedEqualContentLength_accepted() throws Exception {
+        server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"));
+
+        assertThat(body(get("/"))).isEqualTo(ascii("hello"));
+    }
+
+    @Test
+    void send_unsupportedTransferCodings_refused() throws Exception {
+        for (String te : List.of("gzip", "gzip, chunked", "chunked, gzip", "identity", " , ")) {
+            server.answer(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n"));
+            assertThatThrownBy(() -> send(get("/")).close()).as(te).isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    @Test
+    void send_headLargerThanTheCap_refusedWithoutReadingOn() throws Exception {
+        String big = "X-Filler: " + "a".repeat(1000) + "\r\n";
+        server.answer(ascii("HTTP/1.1 200 OK\r\n" + big.repeat(100) + "\r\n"));
+
+        assertThatThrownBy(() -> send(get("/"))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("larger than " + PlainHttp.MAX_HEAD);
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_switchingProtocols_refused() throws Exception {
+        server.answer(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"));
+
+        assertThatThrownBy(() -> send(get("/"))).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void send_closedBeforeAnyAnswer_failsAsIo() throws Exception {
+        server.answer(new byte[0]);
+
+        assertThatThrownBy(() -> send(get("/"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("without a response");
+        assertThat(released).hasValue(1);
+    }
+
+    // --- malformed and truncated bodies ---
+
+    @Test
+    void read_connectionClosedBeforeContentLength_failsAsIoNotAsAShortBody() throws Exception {
+        server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly forty bytes of the hundred promised!"));
+
+        assertThatThrownBy(() -> body(get("/"))).isInstanceOf(IOException.class)
+                .isNotInstanceOf(ProtocolException.class).hasMessageContaining("41 of 100 bytes");
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void read_moreBytesThanContentLength_extraIgnored() throws Exception {
+        server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\nsmuggled"));
+
+        assertThat(body(get("/"))).isEqualTo(ascii("hello"));
+    }
+
+    @Test
+    void read_badChunks_refused() throws Exception {
+        for (String chunks : List.of("zz\r\nab\r\n0\r\n\r\n", "\r\nab\r\n0\r\n\r\n", "-2\r\nab\r\n0\r\n\r\n",
+                "1000000000000000\r\n", "2\r\nabc\r\n0\r\n\r\n", "2\nab\n0\n\n",
+                "2;" + "e".repeat(Http1Body.MAX_CHUNK_LINE) + "\r\nab\r\n0\r\n\r\n",
+                "0\r\n" + ("X-T: " + "t".repeat(1000) + "\r\n").repeat(70) + "\r\n")) {
+            server.answer(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks));
+            assertThatThrownBy(() -> body(get("/"))).as(chunks.substring(0, Math.min(20, chunks.length())))
+                    .isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    @Test
+    void read_connectionClosedInsideAChunkOrBeforeTheLastOne_failsAsIo() throws Exception {
+        for (String chunks : List.of("a\r\nabc", "3\r\nabc\r\n", "3\r\nabc\r\n0\r\n")) {
+            server.answer(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks));
+            assertThatThrownBy(() -> body(get("/"))).as(chunks).isInstanceOf(IOException.class)
+                    .isNotInstanceOf(ProtocolException.class);
+        }
+    }
+
+    // --- timeouts, closes, interrupts ---
+
+    @Test
+    void send_noAnswerWithinTheRequestTimeout_timesOut() throws Exception {
+        server.answerAfterHang(ascii(""));
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                .timeout(Duration.ofMillis(300)).GET().build();
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> send(r)).isInstanceOf(HttpTimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void read_bodyStalls_failsAfterTheIdleTimeout() throws Exception {
+        server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
+
+        try (Response r = send(get("/"))) {
+            InputStream in = r.body();
+            assertThat(in.readNBytes(3)).isEqualTo(ascii("abc"));
+            assertThatThrownBy(in::read).isInstanceOf(HttpTimeoutException.class)
+                    .hasMessageContaining("no data received for " + IDLE.toMillis() + " ms");
+        }
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void close_fromAnotherThreadWhileAReadWaits_failsTheReadAtOnce() throws Exception {
+        server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
+        HttpRequest r = get("/");
+        Response response = PlainHttp.send(r, Duration.ofSeconds(2), Duration.ofSeconds(20), released::incrementAndGet);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch reading = new CountDownLatch(1);
+            Future<Integer> read = pool.submit(() -> {
+                reading.countDown();
+                return response.body().read();
+            });
+            reading.await();
+            Thread.sleep(100);
+            long t0 = System.nanoTime();
+            response.close();
+
+            assertThatThrownBy(() -> read.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(released).hasValue(1);
+        assertThatThrownBy(() -> response.body().read()).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void read_interrupted_failsWithInterruptedIo() throws Exception {
+        server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
+        Response response = PlainHttp.send(get("/"), Duration.ofSeconds(2), Duration.ofSeconds(20),
+                released::incrementAndGet);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try {
+                response.body().read();
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        });
+        reader.start();
+        Thread.sleep(100);
+        reader.interrupt();
+        reader.join(5000);
+
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(failures).singleElement().isInstanceOf(InterruptedIOException.class);
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_headerValueWithALineBreak_refusedBeforeConnecting() throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                .header("Authorization", "Bearer x").GET().build();
+        HttpRequest injected = new ForwardingRequest(r, "Bearer x\r\nX-Injected: 1");
+
+        assertThatThrownBy(() -> send(injected)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(server.accepted()).isZero();
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_nobodyListening_failsToConnect() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).GET().build();
+
+        assertThatThrownBy(() -> send(r)).isInstanceOf(java.net.ConnectException.class);
+        assertThat(released).hasValue(1);
+    }
+
+    // --- buffers shared through the pool ---
+
+    @Test
+    void send_manyConcurrentBodies_neverMixBytes() throws Exception {
+        int n = 12;
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] p = randomBytes(300_000 + i * 7919, i);
+            payloads.add(p);
+            server.answer(concat(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + p.length + "\r\n\r\n"), p), 0,
+                    "/" + i);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < n; i++) {
+                    String path = "/" + i;
+                    results.add(pool.submit(() -> body(get(path))));
+                }
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertThat(results.get(i).get(20, TimeUnit.SECONDS)).as("body " + i).isEqualTo(payloads.get(i % n));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(released).hasValue(3 * n);
+    }
+
+    static byte[] randomBytes(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** An HttpRequest with one header value replaced, bypassing the JDK builder's own checks. */
+    static final class ForwardingRequest extends HttpRequest {
+        private final HttpRequest delegate;
+        private final String authorization;
+
+        ForwardingRequest(HttpRequest delegate, String authorization) {
+            this.delegate = delegate;
+            this.authorization = authorization;
+        }
+
+        @Override
+        public java.util.Optional<BodyPublisher> bodyPublisher() {
+            return delegate.bodyPublisher();
+        }
+
+        @Override
+        public String method() {
+            return delegate.method();
+        }
+
+        @Override
+        public java.util.Optional<Duration> timeout() {
+            return delegate.timeout();
+        }
+
+        @Override
+        public boolean expectContinue() {
+            return false;
+        }
+
+        @Override
+        public URI uri() {
+            return delegate.uri();
+        }
+
+        @Override
+        public java.util.Optional<java.net.http.HttpClient.Version> version() {
+            return delegate.version();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return java.net.http.HttpHeaders.of(java.util.Map.of("Authorization", List.of(authorization)),
+                    (a, b) -> true);
+        }
+    }
+
+    /**
+     * Accepts connections on 127.0.0.1 and answers each with the next scripted bytes (or those scripted
+     * for the request's path), after reading the request head; records each head. A "hang" answer writes
+     * its bytes and then keeps the connection open until the server closes.
+     */
+    static final class ScriptedServer implements AutoCloseable {
+        private record Answer(byte[] bytes, int pieceSize, String path, boolean hang) {
+        }
+
+        private final ServerSocket socket;
+        private final List<Answer> answers = new CopyOnWriteArrayList<>();
+        private final List<String> heads = new CopyOnWriteArrayList<>();
+        private final List<Socket> open = new CopyOnWriteArrayList<>();
+        private final AtomicInteger accepted = new AtomicInteger();
+        private final Thread acceptor;
+
+        ScriptedServer() throws IOException {
+            socket = new ServerSocket();
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            acceptor = new Thread(this::acceptLoop, "scripted-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        void answer(byte[] bytes) {
+            answer(bytes, 0);
+        }
+
+        void answer(byte[] bytes, int pieceSize) {
+            answers.add(new Answer(bytes, pieceSize, null, false));
+        }
+
+        void answer(byte[] bytes, int pieceSize, String path) {
+            answers.add(new Answer(bytes, pieceSize, path, false));
+        }
+
+        void answerAfterHang(byte[] bytes) {
+            answers.add(new Answer(bytes, 0, null, true));
+        }
+
+        String requestHead(int i) {
+            return heads.get(i);
+        }
+
+        private void acceptLoop() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket s = socket.accept();
+                    accepted.incrementAndGet();
+                    open.add(s);
+                    Thread t = new Thread(() -> serve(s), "scripted-conn");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket s) {
+            try (s) {
+                String head = readHead(s.getInputStream());
+                heads.add(head);
+                String path = head.split(" ", 3)[1];
+                Answer a = next(path);
+                OutputStream out = s.getOutputStream();
+                if (a.pieceSize() > 0) {
+                    for (int i = 0; i < a.bytes().length; i += a.pieceSize()) {
+                        out.write(a.bytes(), i, Math.min(a.pieceSize(), a.bytes().length - i));
+                        out.flush();
+                        Thread.sleep(1);
+                    }
+                } else {
+                    out.write(a.bytes());
+                    out.flush();
+                }
+                if (a.hang()) {
+                    s.getInputStream().read(); // until the client or the server closes
+                }
+            } catch (IOException | InterruptedException e) {
+                // the client went away: nothing to answer
+            }
+        }
+
+        private synchronized Answer next(String path) {
+            for (Answer a : answers) {
+                if (path.equals(a.path())) {
+                    return a; // path answers are reusable
+                }
+            }
+            for (Answer a : answers) {
+                if (a.path() == null) {
+                    answers.remove(a);
+                    return a;
+                }
+            }
+            return new Answer(ascii("HTTP/1.1 500 Unscripted\r\nContent-Length: 0\r\n\r\n"), 0, null, false);
+        }
+
+        private static String readHead(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.write(b);
+                byte[] h = head.toByteArray();
+                int n = h.length;
+                if (n >= 4 && Arrays.equals(h, n - 4, n, ascii("\r\n\r\n"), 0, 4)) {
+                    break;
+                }
+            }
+            return head.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+}
