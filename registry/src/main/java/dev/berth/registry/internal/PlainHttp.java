@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PlainHttp {
     /** The largest response head read. */
     static final int MAX_HEAD = 64 * 1024;
+    /** The most 1xx heads skipped before the answer. */
+    static final int MAX_INFORMATIONAL = 16;
     /** The buffer each response reads through (at least {@link #MAX_HEAD}). */
     static final int BUFFER_SIZE = 1024 * 1024;
     /** Buffers kept for reuse: allocating and zeroing 1 MiB of native memory per request is not free. */
@@ -80,13 +82,20 @@ final class PlainHttp {
             // the JDK client has no head timeout without one either; a day keeps the arithmetic finite
             long deadline = System.nanoTime() + request.timeout().orElse(Duration.ofDays(1)).toNanos();
             c.writeFully(ByteBuffer.wrap(head), deadline);
-            Http1Head response;
-            do {
-                response = c.readHead(deadline);
+            Http1Head response = c.readHead(deadline);
+            for (int informational = 0; response.status() < 200; informational++) {
+                // a server may send 1xx heads before the answer, but not without end
                 if (response.status() == 101) {
                     throw new ProtocolException("unexpected 101 Switching Protocols");
                 }
-            } while (response.status() < 200);
+                if (informational >= MAX_INFORMATIONAL) {
+                    throw new ProtocolException("more than " + MAX_INFORMATIONAL + " informational responses");
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new HttpTimeoutException("response head timed out");
+                }
+                response = c.readHead(deadline);
+            }
             Http1Body body = new Http1Body(c, response.framing(request.method()), response.contentLength(),
                     idleTimeout, release);
             return new Response(response.status(), response.headers(), request.uri(), body);
@@ -174,10 +183,11 @@ final class PlainHttp {
             }
             SocketChannel channel = SocketChannel.open();
             Selector selector = null;
+            ByteBuffer buffer = null;
             try {
                 channel.configureBlocking(false);
                 selector = Selector.open();
-                ByteBuffer buffer = POOL.poll();
+                buffer = POOL.poll();
                 if (buffer == null) {
                     buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
                 }
@@ -188,7 +198,7 @@ final class PlainHttp {
                     long deadline = System.nanoTime() + connectTimeout.toNanos();
                     while (!channel.finishConnect()) {
                         if (!c.await(key, deadline)) {
-                            c.close();
+                            // the catch below closes the socket and hands the buffer back, once
                             throw new HttpConnectTimeoutException("connect timed out: " + Urls.redact(uri));
                         }
                     }
@@ -199,6 +209,9 @@ final class PlainHttp {
                 channel.close();
                 if (selector != null) {
                     selector.close();
+                }
+                if (buffer != null) {
+                    POOL.offer(buffer.clear());
                 }
                 throw e;
             }

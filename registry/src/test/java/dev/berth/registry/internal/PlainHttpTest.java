@@ -231,6 +231,16 @@ class PlainHttpTest {
     }
 
     @Test
+    void send_endlessInformationalResponses_refused() throws Exception {
+        server.answer(ascii("HTTP/1.1 100 Continue\r\n\r\n".repeat(PlainHttp.MAX_INFORMATIONAL + 1)
+                + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+
+        assertThatThrownBy(() -> send(get("/"))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("informational");
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
     void send_switchingProtocols_refused() throws Exception {
         server.answer(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"));
 
@@ -382,6 +392,36 @@ class PlainHttpTest {
 
         assertThatThrownBy(() -> send(r)).isInstanceOf(java.net.ConnectException.class);
         assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_connectNeverCompletes_timesOut() throws Exception {
+        // a listener that never accepts, its backlog filled: the kernel drops further SYNs
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                    } catch (IOException e) {
+                        s.close();
+                        break; // the backlog is full
+                    }
+                    fillers.add(s);
+                }
+                HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + full.getLocalPort() + "/"))
+                        .GET().build();
+
+                assertThatThrownBy(() -> PlainHttp.send(r, Duration.ofMillis(300), IDLE, released::incrementAndGet))
+                        .isInstanceOf(java.net.http.HttpConnectTimeoutException.class);
+                assertThat(released).hasValue(1);
+            } finally {
+                for (Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
     }
 
     // --- buffers shared through the pool ---
