@@ -1,6 +1,8 @@
 package dev.berth.cli;
 
-import dev.berth.internal.json.PluginJson;
+import dev.berth.internal.json.GoJsonWriter;
+import dev.berth.internal.json.Json;
+import dev.berth.internal.json.JsonObject;
 import dev.berth.plugin.Plugin;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -22,7 +24,9 @@ final class LsCommand implements Callable<Integer> {
     /** Docker shortens descriptions in the table to this many characters. */
     static final int DESCRIPTION_WIDTH = 45;
 
-    enum Format { table, json }
+    /** Docker's raw format, one block per plugin. */
+    static final String RAW_FORMAT = "plugin_id: {{.ID}}\nname: {{.Name}}\ndescription: {{.Description}}\n"
+            + "enabled: {{.Enabled}}\n";
 
     @ParentCommand
     Berth berth;
@@ -41,8 +45,9 @@ final class LsCommand implements Callable<Integer> {
     List<String> filters = new ArrayList<>();
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = "table (default) or json (the Engine API's list).")
-    Format format;
+            description = "table (default), raw, json (a JSON object per line), a Go template such as "
+                    + "'{{.Name}}', or 'table' and a template for a table with headers.")
+    String format;
 
     @Override
     public Integer call() {
@@ -54,14 +59,27 @@ final class LsCommand implements Callable<Integer> {
             }
             f.computeIfAbsent(kv.substring(0, eq), k -> new ArrayList<>()).add(kv.substring(eq + 1));
         }
+        String chosen = format.strip();
+        GoTemplate template = null;
+        boolean tabular = chosen.equals("table") || chosen.startsWith("table ");
+        if (!chosen.equals("table") && !chosen.isEmpty()) {
+            String text = switch (chosen) {
+                case "raw" -> quiet ? "plugin_id: {{.ID}}" : RAW_FORMAT;
+                case "json" -> "{{json .}}";
+                default -> tabular ? chosen.substring("table ".length()) : chosen;
+            };
+            try {
+                template = GoTemplate.parse(text);
+            } catch (GoTemplate.TemplateException e) {
+                throw new ParameterException(spec.commandLine(), "template parsing error: " + e.getMessage());
+            }
+        }
         try (Session s = new Session(berth)) {
             List<Plugin> plugins = s.manager().list(f);
             PrintWriter out = s.out();
-            if (quiet) {
+            if (template == null && quiet) {
                 plugins.forEach(p -> out.println(noTrunc ? p.id() : p.id().substring(0, 12)));
-            } else if (format == Format.json) {
-                out.println(PluginJson.encodePlugins(plugins));
-            } else {
+            } else if (template == null) {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("ID", "NAME", "DESCRIPTION", "ENABLED"));
                 for (Plugin p : plugins) {
@@ -70,26 +88,64 @@ final class LsCommand implements Callable<Integer> {
                             String.valueOf(p.enabled())));
                 }
                 table(out, rows);
+            } else if (tabular) {
+                StringBuilder text = new StringBuilder(template.execute(HEADERS)).append('\n');
+                for (Plugin p : plugins) {
+                    text.append(template.execute(context(p))).append('\n');
+                }
+                List<List<String>> rows = new ArrayList<>();
+                for (String line : text.toString().split("\n")) {
+                    rows.add(List.of(line.split("\t", -1)));
+                }
+                table(out, rows);
+            } else {
+                for (Plugin p : plugins) {
+                    out.println(template.execute(context(p)));
+                }
             }
         }
         return 0;
     }
 
-    /** Go's tabwriter as Docker sets it up: cells padded by 3, at least 10 wide; the last column bare. */
+    /** What a table template's header row shows for each field, as Docker's plugin formatter names them. */
+    private static final JsonObject HEADERS = Json.parseObject(new GoJsonWriter().beginObject()
+            .name("Description").value("DESCRIPTION").name("Enabled").value("ENABLED").name("ID").value("ID")
+            .name("Name").value("NAME").name("PluginReference").value("PLUGIN REFERENCE").endObject().toBytes());
+
+    /**
+     * The fields a template sees for one plugin, as Docker's plugin formatter gives them (and in the order
+     * its {@code json} prints them): the ID and description shortened unless {@code --no-trunc}, line
+     * breaks taken out of the description.
+     */
+    private JsonObject context(Plugin p) {
+        String description = p.config().description().replace("\n", "").replace("\r", "");
+        return Json.parseObject(new GoJsonWriter().beginObject()
+                .name("Description").value(noTrunc ? description : ellipsis(description, DESCRIPTION_WIDTH))
+                .name("Enabled").value(p.enabled())
+                .name("ID").value(noTrunc ? p.id() : p.id().substring(0, 12))
+                .name("Name").value(p.name())
+                .name("PluginReference").value(p.pluginReference())
+                .endObject().toBytes());
+    }
+
+    /**
+     * Go's tabwriter as Docker sets it up: cells padded by 3, at least 10 wide; the last cell of a line
+     * bare. Rows may have different numbers of cells.
+     */
     static void table(PrintWriter out, List<List<String>> rows) {
-        int columns = rows.get(0).size();
+        int columns = rows.stream().mapToInt(List::size).max().orElse(0);
         int[] width = new int[columns];
         for (List<String> row : rows) {
-            for (int c = 0; c < columns - 1; c++) {
+            for (int c = 0; c < row.size() - 1; c++) {
                 width[c] = Math.max(width[c], Math.max(10, row.get(c).codePointCount(0, row.get(c).length()) + 3));
             }
         }
         for (List<String> row : rows) {
             StringBuilder line = new StringBuilder();
-            for (int c = 0; c < columns; c++) {
+            for (int c = 0; c < row.size(); c++) {
                 String cell = row.get(c);
                 line.append(cell);
-                if (c < columns - 1) {
+                if (c < row.size() - 1) {
                     line.append(" ".repeat(width[c] - cell.codePointCount(0, cell.length())));
                 }
             }

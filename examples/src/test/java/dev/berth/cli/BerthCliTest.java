@@ -246,12 +246,53 @@ class BerthCliTest {
         }
 
         @Test
-        void ls_formatJson_isTheEngineApiList() {
-            String out = cli.run("ls", "--format", "json").out().strip();
+        void ls_formatJson_isOneObjectPerLineWithDockersFields() {
+            List<String> lines = cli.run("ls", "--format", "json").outLines();
 
-            List<?> list = (List<?>) Json.parse(out.getBytes(StandardCharsets.UTF_8));
-            assertThat(list).hasSize(2);
-            assertThat(((JsonObject) list.get(0)).string("Name")).isEqualTo("alpha:1");
+            assertThat(lines).hasSize(2);
+            JsonObject first = (JsonObject) Json.parse(lines.get(0).getBytes(StandardCharsets.UTF_8));
+            assertThat(first.keys()).containsExactly("Description", "Enabled", "ID", "Name", "PluginReference");
+            assertThat(first.string("Name")).isEqualTo("alpha:1");
+            assertThat(first.string("ID")).matches("[0-9a-f]{12}");
+            assertThat(first.string("Description")).endsWith("…").hasSize(LsCommand.DESCRIPTION_WIDTH);
+            assertThat(first.bool("Enabled")).isFalse();
+        }
+
+        @Test
+        void ls_formatTemplate_printsALinePerPlugin() {
+            assertThat(cli.run("ls", "--format", "{{.Name}} {{.Enabled}}").outLines())
+                    .containsExactly("alpha:1 false", "beta:1 false");
+        }
+
+        @Test
+        void ls_formatTableTemplate_hasDockersHeadersAndAlignment() {
+            List<String> lines = cli.run("ls", "--format", "table {{.Name}}\\t{{.PluginReference}}\\t{{.Enabled}}").outLines();
+
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(0)).matches("NAME {6}PLUGIN REFERENCE +ENABLED");
+            assertThat(lines.get(1)).matches("alpha:1 {3}alpha:1 {12}false");
+            assertThat(lines.get(1).indexOf("false")).isEqualTo(lines.get(0).indexOf("ENABLED"));
+        }
+
+        @Test
+        void ls_formatRaw_isDockersBlocks() {
+            String out = cli.run("ls", "--format", "raw", "--filter", "enabled=false").out();
+
+            assertThat(out).containsPattern("plugin_id: [0-9a-f]{12}\nname: alpha:1\ndescription: the first plugin, "
+                    + "with a description longer …\nenabled: false\n\n");
+        }
+
+        @Test
+        void ls_formatBadTemplate_isAUsageErrorNamingTheProblem() {
+            Result r = cli.run("ls", "--format", "{{.Name");
+
+            assertThat(r.code()).isEqualTo(Berth.USAGE);
+            assertThat(r.err()).contains("template parsing error: template: unclosed action");
+        }
+
+        @Test
+        void ls_formatUnknownField_failsWithOneLine() {
+            assertOneLineError(cli.run("ls", "--format", "{{.Colour}}"), "can't evaluate field Colour");
         }
 
         @Test
@@ -293,6 +334,30 @@ class BerthCliTest {
             JsonObject p = (JsonObject) parsed.get(0);
             assertThat(p.keys()).containsExactly("Config", "Enabled", "Id", "Name", "PluginReference", "Settings");
             assertThat(p.string("PluginReference")).isEqualTo("localhost:5000/test/p:1.0");
+        }
+
+        @Test
+        void inspect_format_printsTheTemplateForEachPlugin() {
+            create("p:1", CliRunner.plainConfig("first"));
+            create("q:1", CliRunner.plainConfig("second"));
+
+            Result r = cli.run("inspect", "-f", "{{.Name}} {{.Enabled}} {{.Config.Description}} {{json .Settings.Args}}",
+                    "p:1", "q:1");
+
+            assertThat(r.code()).isZero();
+            assertThat(r.outLines()).containsExactly("p:1 false first []", "q:1 false second []");
+        }
+
+        @Test
+        void inspect_formatIdAndMissingPlugin_printsWhatWasFoundAndFails() {
+            create("p:1", CliRunner.plainConfig("first"));
+            String id = cli.run("ls", "-q", "--no-trunc").out().strip();
+
+            Result r = cli.run("inspect", "--format", "{{.ID}}", "p:1", "nope");
+
+            assertThat(r.code()).isEqualTo(Berth.FAILED);
+            assertThat(r.out().strip()).isEqualTo(id);
+            assertThat(r.err()).contains("No such plugin: nope");
         }
 
         @Test

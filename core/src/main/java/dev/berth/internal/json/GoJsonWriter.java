@@ -15,8 +15,27 @@ public final class GoJsonWriter {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final StringBuilder out = new StringBuilder(256);
+    private final boolean escapeHtml;
     /** Whether the next value or key in the current container needs a comma before it. */
     private boolean needComma;
+
+    /** A writer that escapes {@code <}, {@code >} and {@code &}, as {@code json.Marshal} does. */
+    public GoJsonWriter() {
+        this(true);
+    }
+
+    private GoJsonWriter(boolean escapeHtml) {
+        this.escapeHtml = escapeHtml;
+    }
+
+    /**
+     * A writer that leaves {@code <}, {@code >} and {@code &} as they are, as a Go encoder with
+     * {@code SetEscapeHTML(false)} does (Docker's {@code json} template function); U+2028 and U+2029
+     * are still escaped.
+     */
+    public static GoJsonWriter withoutHtmlEscaping() {
+        return new GoJsonWriter(false);
+    }
 
     /** Starts an object (as a value, or at the top). */
     public GoJsonWriter beginObject() {
@@ -173,7 +192,14 @@ public final class GoJsonWriter {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                case '<', '>', '&', '\u2028', '\u2029' -> unicodeEscape(c);
+                case '<', '>', '&' -> {
+                    if (escapeHtml) {
+                        unicodeEscape(c);
+                    } else {
+                        out.append(c);
+                    }
+                }
+                case '\u2028', '\u2029' -> unicodeEscape(c);
                 default -> {
                     if (c < 0x20) {
                         unicodeEscape(c);
