@@ -344,12 +344,13 @@ public final class PluginJson {
         w.name("Network").beginObject().name("Type").value(c.network().type()).endObject();
         w.name("PidHost").value(c.pidHost());
         w.name("PropagatedMount").value(c.propagatedMount());
+        // Go's field order in PluginConfigUser: GID before UID
         w.name("User").beginObject();
-        if (c.user().uid() != 0) {
-            w.name("UID").value(c.user().uid());
-        }
         if (c.user().gid() != 0) {
             w.name("GID").value(c.user().gid());
+        }
+        if (c.user().uid() != 0) {
+            w.name("UID").value(c.user().uid());
         }
         w.endObject();
         w.name("WorkDir").value(c.workDir());

@@ -69,6 +69,19 @@ class PluginJsonTest {
         }
 
         @Test
+        void encodeConfigBlob_userWithBothIds_writesThemInGosFieldOrder() {
+            // types.PluginConfigUser declares GID before UID; json.Marshal follows the declaration
+            byte[] docker = Fixtures.bytes("registry-plugin-config.json");
+            String withUser = new String(docker, StandardCharsets.UTF_8).replace("\"User\":{}",
+                    "\"User\":{\"GID\":2000,\"UID\":1000}");
+            assertThat(withUser).contains("\"GID\":2000");
+
+            PluginConfig config = PluginJson.decodeConfig(withUser.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(new String(PluginJson.encodeConfigBlob(config), StandardCharsets.UTF_8)).isEqualTo(withUser);
+        }
+
+        @Test
         void decodeConfig_registryFixture_hasDockersValues() {
             PluginConfig c = PluginJson.decodeConfig(Fixtures.bytes("registry-plugin-config.json"));
             assertThat(c.description()).isEqualTo("test volume plugin (handshake)");
