@@ -23,9 +23,11 @@ import java.util.Map;
  * {@code template}, {@code block}, comparisons other than eq and ne.
  *
  * <p>Fields are the Engine API's JSON names, matched without case as Go's field names map onto them
- * ({@code .ID} finds {@code "Id"}), plus {@code .DiffIds} for {@code "diff_ids"}. An unknown field is an
- * error, as it is for Docker's structs. A JSON null prints as {@code []}: in these documents it is a nil
- * list. Immutable.
+ * ({@code .ID} finds {@code "Id"}), plus {@code .DiffIds} for {@code "diff_ids"}; the fields the API omits
+ * when empty ({@code UID}, {@code GID}, {@code DockerVersion}, ...) read as Go's zero values. An unknown
+ * field is an error, as it is for Docker's structs. A JSON null prints as {@code []}: in these documents
+ * it is a nil list. One known difference: a struct printed whole ({@code {{.Config.User}}}) shows only the
+ * fields its JSON has, where Go shows zero values too; {@code json} output is identical. Immutable.
  */
 final class GoTemplate {
     /** A template that cannot be parsed or executed; the message reads like Go's. */
@@ -72,6 +74,11 @@ final class GoTemplate {
 
     private static final List<String> FUNCTIONS = List.of("json", "join", "split", "upper", "lower", "title",
             "truncate", "pad", "print", "println", "printf", "len", "index", "eq", "ne", "not", "and", "or");
+
+    /** The Engine API's omitempty fields of types.Plugin and what Go holds when they are absent. */
+    private static final Map<String, Object> OMITTED_WHEN_EMPTY = Map.of("ID", "", "PluginReference", "",
+            "DockerVersion", "", "ProtocolScheme", "", "Type", "", "UID", BigDecimal.ZERO, "GID", BigDecimal.ZERO,
+            "Rootfs", Json.NULL);
 
     private final List<Node> nodes;
 
@@ -479,6 +486,11 @@ final class GoTemplate {
         String json = name.equals("DiffIds") ? "diff_ids" : null;
         if (json != null && o.has(json)) {
             return o.get(json);
+        }
+        // fields the Engine API omits when empty ("omitempty"): Go still has them, at their zero value
+        Object zero = OMITTED_WHEN_EMPTY.get(name);
+        if (zero != null) {
+            return zero;
         }
         throw new TemplateException("template: can't evaluate field " + name);
     }

@@ -95,6 +95,15 @@ class GoTemplateTest {
     }
 
     @Test
+    void execute_fieldsTheApiOmitsWhenEmpty_readAsGosZeroValues() {
+        Object bare = Json.parse("{\"Config\":{\"User\":{},\"Interface\":{\"Socket\":\"s\"}}}"
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(GoTemplate.parse("{{.Config.User.UID}}/{{.Config.User.GID}}/{{.Config.DockerVersion}}/"
+                + "{{.Config.Interface.ProtocolScheme}}/{{.PluginReference}}").execute(bare)).isEqualTo("0/0///");
+    }
+
+    @Test
     void execute_fieldsMatchGoNamesWithoutCase_asDockersStructFieldsMapOntoTheJson() {
         assertThat(run("{{.Id}} {{.ID}} {{.config.description}}")).isEqualTo("0123456789abcdef 0123456789abcdef a <volume> & more");
     }

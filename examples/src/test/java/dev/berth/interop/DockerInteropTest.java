@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Berth and the real Docker 20.10 daemon exchange plugins through a loopback registry and agree on
@@ -258,6 +259,42 @@ class DockerInteropTest {
             assertThat(after.string("Id")).isEqualTo(id);
             // Docker keeps the settings made before an upgrade.
             assertThat(after.object("Settings").stringArray("Env")).containsExactly("DEBUG=1");
+        }
+    }
+
+    @Nested
+    class Templates {
+        /**
+         * The same template over the same plugin prints the same in both CLIs: field names as Go spells
+         * them, pipelines, range, Docker's functions, json without HTML escaping, omitted zero values.
+         */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+            "{{.Name}} {{.Enabled}} {{.PluginReference}}",
+            "{{json .Config}}",
+            "{{json .Settings}}",
+            "{{.Config.Description | upper}}|{{.Config.Interface.Socket}}|{{.Config.Rootfs.Type}}|{{len .Config.Rootfs.DiffIds}}",
+            "{{range .Settings.Env}}[{{.}}]{{end}}{{range .Config.Env}}<{{.Name}}={{.Value}} {{.Settable}}>{{end}}",
+            "{{.Settings.Args}} {{.Settings.Mounts}} {{.Settings.Devices}} {{.Config.Args.Value}}",
+            "{{.Config.User.UID}}:{{.Config.User.GID}} {{.Config.DockerVersion}}{{.Config.Interface.ProtocolScheme}}",
+            "{{if .Enabled}}on{{else}}off{{end}} {{join .Config.Entrypoint \",\"}} {{json .Config.Interface.Types}}",
+        })
+        void inspectFormat_sameTemplate_samePrintout(String template) throws IOException {
+            String ref = docker.registry() + "/docker/templates:1.0";
+            if (berth("inspect", ref).code() != 0) {
+                Shape shape = new Shape("templates", Shape.all().get(5).config() + ",\"user\":{}");
+                Path ctx = contexts.context("templates", shape.configJson("a <templated> & escaped plugin"), "t");
+                dockerRun("plugin", "create", ref, ctx.toString()).orFail("docker plugin create");
+                dockerRun("plugin", "push", ref).orFail("docker plugin push");
+                dockerRun("plugin", "rm", ref).orFail("docker plugin rm");
+                dockerRun("plugin", "install", "--disable", "--grant-all-permissions", ref).orFail("docker plugin install");
+                berth("install", "--disable", "--grant-all-permissions", ref).orFail("berth install");
+            }
+
+            String fromDocker = dockerRun("plugin", "inspect", "--format", template, ref).orFail("docker plugin inspect").out();
+            String fromBerth = berth("inspect", "--format", template, ref).orFail("berth inspect").out();
+
+            assertThat(fromBerth).isEqualTo(fromDocker);
         }
     }
 }
