@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -325,25 +324,19 @@ class PlainHttpTest {
     @Test
     void close_fromAnotherThreadWhileAReadWaits_failsTheReadAtOnce() throws Exception {
         server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
-        HttpRequest r = get("/");
-        Response response = PlainHttp.send(r, Duration.ofSeconds(2), Duration.ofSeconds(20), released::incrementAndGet);
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            CountDownLatch reading = new CountDownLatch(1);
-            Future<Integer> read = pool.submit(() -> {
-                reading.countDown();
-                return response.body().read();
-            });
-            reading.await();
-            Thread.sleep(100);
-            long t0 = System.nanoTime();
-            response.close();
+        Response response = PlainHttp.send(get("/"), Duration.ofSeconds(2), Duration.ofSeconds(20),
+                released::incrementAndGet);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread reader = reader(response, failures);
+        awaitWaitingForBytes(reader);
 
-            assertThatThrownBy(() -> read.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
-        } finally {
-            pool.shutdownNow();
-        }
+        long t0 = System.nanoTime();
+        response.close();
+        reader.join(5000);
+
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        assertThat(failures).singleElement().isInstanceOf(IOException.class);
         assertThat(released).hasValue(1);
         assertThatThrownBy(() -> response.body().read()).isInstanceOf(IOException.class);
     }
@@ -354,21 +347,44 @@ class PlainHttpTest {
         Response response = PlainHttp.send(get("/"), Duration.ofSeconds(2), Duration.ofSeconds(20),
                 released::incrementAndGet);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try {
-                response.body().read();
-            } catch (Throwable t) {
-                failures.add(t);
-            }
-        });
-        reader.start();
-        Thread.sleep(100);
+        Thread reader = reader(response, failures);
+        awaitWaitingForBytes(reader);
+
         reader.interrupt();
         reader.join(5000);
 
         assertThat(reader.isAlive()).isFalse();
         assertThat(failures).singleElement().isInstanceOf(InterruptedIOException.class);
         assertThat(released).hasValue(1);
+    }
+
+    /** A started thread that reads one byte of the body, recording what it throws. */
+    private static Thread reader(Response response, List<Throwable> failures) {
+        Thread reader = new Thread(() -> {
+            try {
+                response.body().read();
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        }, "body-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return reader;
+    }
+
+    /** Waits (up to 5 s) until {@code t} is inside a selector's wait, i.e. the read is blocked for bytes. */
+    private static void awaitWaitingForBytes(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getClassName().contains("SelectorImpl") && e.getMethodName().contains("elect")) {
+                    return;
+                }
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        throw new AssertionError("the reader never waited for bytes");
     }
 
     @Test
@@ -582,10 +598,11 @@ class PlainHttpTest {
                 Answer a = next(path);
                 OutputStream out = s.getOutputStream();
                 if (a.pieceSize() > 0) {
+                    s.setTcpNoDelay(true);
                     for (int i = 0; i < a.bytes().length; i += a.pieceSize()) {
                         out.write(a.bytes(), i, Math.min(a.pieceSize(), a.bytes().length - i));
                         out.flush();
-                        Thread.sleep(1);
+                        Thread.sleep(1); // pacing, not synchronization: gives each piece its own segment
                     }
                 } else {
                     out.write(a.bytes());
