@@ -201,7 +201,7 @@ final class Http1Body extends InputStream {
     @Override
     public int available() {
         synchronized (connection) {
-            if (closed.get() || eof) {
+            if (closed.get() || eof || framing == Http1Head.Framing.NONE) {
                 return 0;
             }
             try {
