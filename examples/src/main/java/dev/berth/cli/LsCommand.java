@@ -24,6 +24,8 @@ final class LsCommand implements Callable<Integer> {
     /** Docker shortens descriptions in the table to this many characters. */
     static final int DESCRIPTION_WIDTH = 45;
 
+    /** Docker's default table. */
+    static final String TABLE_FORMAT = "{{.ID}}\\t{{.Name}}\\t{{.Description}}\\t{{.Enabled}}";
     /** Docker's raw format, one block per plugin. */
     static final String RAW_FORMAT = "plugin_id: {{.ID}}\nname: {{.Name}}\ndescription: {{.Description}}\n"
             + "enabled: {{.Enabled}}\n";
@@ -59,42 +61,32 @@ final class LsCommand implements Callable<Integer> {
             }
             f.computeIfAbsent(kv.substring(0, eq), k -> new ArrayList<>()).add(kv.substring(eq + 1));
         }
+        // Docker's formatter: the named formats are templates too, and -q turns them into the ID alone
         String chosen = format.strip();
-        GoTemplate template = null;
-        boolean tabular = chosen.equals("table") || chosen.startsWith("table ");
-        if (!chosen.equals("table") && !chosen.isEmpty()) {
-            String text = switch (chosen) {
-                case "raw" -> quiet ? "plugin_id: {{.ID}}" : RAW_FORMAT;
-                case "json" -> "{{json .}}";
-                default -> tabular ? chosen.substring("table ".length()) : chosen;
-            };
-            try {
-                template = GoTemplate.parse(text);
-            } catch (GoTemplate.TemplateException e) {
-                throw new ParameterException(spec.commandLine(), "template parsing error: " + e.getMessage());
-            }
+        boolean custom = chosen.startsWith("table ");
+        boolean tabular = custom || !quiet && (chosen.isEmpty() || chosen.equals("table"));
+        String text = switch (chosen) {
+            case "", "table" -> quiet ? "{{.ID}}" : TABLE_FORMAT;
+            case "raw" -> quiet ? "plugin_id: {{.ID}}" : RAW_FORMAT;
+            case "json" -> "{{json .}}";
+            default -> custom ? chosen.substring("table ".length()) : chosen;
+        };
+        GoTemplate template;
+        try {
+            template = GoTemplate.parse(text);
+        } catch (GoTemplate.TemplateException e) {
+            throw new ParameterException(spec.commandLine(), "template parsing error: " + e.getMessage());
         }
         try (Session s = new Session(berth)) {
             List<Plugin> plugins = s.manager().list(f);
             PrintWriter out = s.out();
-            if (template == null && quiet) {
-                plugins.forEach(p -> out.println(noTrunc ? p.id() : p.id().substring(0, 12)));
-            } else if (template == null) {
-                List<List<String>> rows = new ArrayList<>();
-                rows.add(List.of("ID", "NAME", "DESCRIPTION", "ENABLED"));
+            if (tabular) {
+                StringBuilder rendered = new StringBuilder(template.execute(HEADERS)).append('\n');
                 for (Plugin p : plugins) {
-                    rows.add(List.of(noTrunc ? p.id() : p.id().substring(0, 12), p.name(),
-                            noTrunc ? p.config().description() : ellipsis(p.config().description(), DESCRIPTION_WIDTH),
-                            String.valueOf(p.enabled())));
-                }
-                table(out, rows);
-            } else if (tabular) {
-                StringBuilder text = new StringBuilder(template.execute(HEADERS)).append('\n');
-                for (Plugin p : plugins) {
-                    text.append(template.execute(context(p))).append('\n');
+                    rendered.append(template.execute(context(p))).append('\n');
                 }
                 List<List<String>> rows = new ArrayList<>();
-                for (String line : text.toString().split("\n")) {
+                for (String line : rendered.toString().split("\n")) {
                     rows.add(List.of(line.split("\t", -1)));
                 }
                 table(out, rows);
