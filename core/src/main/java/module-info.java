@@ -16,6 +16,7 @@ module dev.berth.core {
     exports dev.berth.event;
     exports dev.berth.progress;
     exports dev.berth.runtime;
+    exports dev.berth.json;
 
     exports dev.berth.internal.json to
             dev.berth.store,

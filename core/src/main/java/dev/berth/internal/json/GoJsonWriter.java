@@ -165,6 +165,43 @@ public final class GoJsonWriter {
         throw new IllegalArgumentException("not a JSON tree node: " + node.getClass().getName());
     }
 
+    /**
+     * Writes a tree of plain Java values: a {@link java.util.Map} with string keys (written in its
+     * iteration order), a {@link List}, a {@link String}, a {@link Boolean}, a {@link Number}
+     * ({@link java.math.BigDecimal} in plain notation, other numbers by {@code toString}) or
+     * {@code null}.
+     *
+     * @throws IllegalArgumentException for any other value, or a map key that is not a string
+     */
+    public GoJsonWriter plain(Object node) {
+        if (node == null || node == Json.NULL) {
+            return nullValue();
+        }
+        if (node instanceof java.util.Map<?, ?> m) {
+            beginObject();
+            m.forEach((k, v) -> {
+                if (!(k instanceof String key)) {
+                    throw new IllegalArgumentException("a JSON object key must be a string, got " + k);
+                }
+                name(key);
+                plain(v);
+            });
+            return endObject();
+        }
+        if (node instanceof List<?> l) {
+            beginArray();
+            l.forEach(this::plain);
+            return endArray();
+        }
+        if (node instanceof Number n && !(n instanceof java.math.BigDecimal)) {
+            comma();
+            out.append(n);
+            needComma = true;
+            return this;
+        }
+        return tree(node);
+    }
+
     /** The document so far. */
     @Override
     public String toString() {
