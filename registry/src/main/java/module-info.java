@@ -5,7 +5,8 @@
  * credential store) and an OCI image-layout directory as an offline registry.
  */
 module dev.berth.registry {
-    requires transitive dev.berth.core;
+    requires transitive dev.berth.api;
+    requires dev.berth.internal;
     requires java.net.http;
     requires org.slf4j;
 

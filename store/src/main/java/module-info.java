@@ -3,7 +3,7 @@
  * containerd's local layout.
  */
 module dev.berth.store {
-    requires transitive dev.berth.core;
+    requires transitive dev.berth.api;
     requires org.slf4j;
 
     exports dev.berth.store;

@@ -3,7 +3,8 @@
  * the contract suites every SPI implementation runs, for Berth's tests and its users'.
  */
 module dev.berth.testkit {
-    requires transitive dev.berth.core;
+    requires transitive dev.berth.api;
+    requires dev.berth.internal;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
     requires org.junit.jupiter.params;

@@ -1,5 +1,7 @@
 package dev.berth;
 
+import dev.berth.core.internal.operation.Installer;
+
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import java.time.Duration;
@@ -22,7 +24,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class InstallOperation {
-    private final PluginManager manager;
+    private final Installer installer;
     private final String remote;
     private Optional<String> alias = Optional.empty();
     private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
@@ -30,8 +32,8 @@ public final class InstallOperation {
     private final List<String> settings = new ArrayList<>();
     private Optional<Duration> enableTimeout = Optional.empty();
 
-    InstallOperation(PluginManager manager, String remote) {
-        this.manager = manager;
+    InstallOperation(Installer installer, String remote) {
+        this.installer = installer;
         this.remote = Objects.requireNonNull(remote, "remote");
     }
 
@@ -82,6 +84,6 @@ public final class InstallOperation {
      * @return the installed plugin
      */
     public Plugin run() {
-        return manager.runInstall(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout);
+        return installer.install(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout);
     }
 }

@@ -1,76 +1,45 @@
 package dev.berth;
 
-import dev.berth.content.ContentInfo;
-import dev.berth.content.ContentLabels;
 import dev.berth.content.ContentStore;
-import dev.berth.content.ContentWriter;
+import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.PluginRoot;
+import dev.berth.core.internal.operation.Creator;
+import dev.berth.core.internal.operation.GarbageCollector;
+import dev.berth.core.internal.operation.Installer;
+import dev.berth.core.internal.operation.Lifecycle;
+import dev.berth.core.internal.operation.ListFilter;
+import dev.berth.core.internal.operation.PluginPusher;
+import dev.berth.core.internal.operation.Remover;
+import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.event.EventPublisher;
-import dev.berth.event.PluginEvent;
-import dev.berth.internal.json.JsonException;
-import dev.berth.internal.json.OciJson;
-import dev.berth.internal.json.PluginJson;
-import dev.berth.internal.manager.BlobPins;
-import dev.berth.internal.manager.BlobWork;
-import dev.berth.internal.manager.ConfigValidator;
-import dev.berth.internal.manager.Guard;
-import dev.berth.internal.manager.PluginRoot;
-import dev.berth.internal.manager.PluginTable;
-import dev.berth.internal.manager.Pull;
-import dev.berth.internal.manager.Settings;
-import dev.berth.oci.Descriptor;
-import dev.berth.oci.Digest;
-import dev.berth.oci.InvalidReferenceException;
-import dev.berth.oci.Manifest;
-import dev.berth.oci.MediaTypes;
+import dev.berth.exception.ConflictException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.NotFoundException;
+import dev.berth.exception.SystemException;
+import dev.berth.exception.UnavailableException;
 import dev.berth.oci.Platform;
-import dev.berth.oci.Reference;
 import dev.berth.plugin.Plugin;
-import dev.berth.plugin.PluginConfig;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.plugin.PluginRecord;
-import dev.berth.plugin.PluginRootfs;
-import dev.berth.plugin.PluginSettings;
-import dev.berth.plugin.Privileges;
-import dev.berth.progress.ProgressEvent;
 import dev.berth.progress.ProgressListener;
-import dev.berth.progress.ProgressStatus;
-import dev.berth.remote.BlobSource;
-import dev.berth.remote.PushResult;
-import dev.berth.remote.Pusher;
 import dev.berth.remote.RegistryResolver;
-import dev.berth.rootfs.AppliedLayer;
 import dev.berth.rootfs.ContextSplitter;
 import dev.berth.rootfs.RootfsApplier;
-import dev.berth.rootfs.SplitContext;
-import dev.berth.runtime.PluginLaunch;
 import dev.berth.runtime.PluginRuntime;
-import dev.berth.runtime.PluginSupervisor;
 import dev.berth.runtime.RestartPolicy;
 import dev.berth.runtime.RunningPlugin;
-import dev.berth.runtime.SupervisorListener;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,123 +78,43 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
-    private static final Set<String> FILTER_KEYS = Set.of("enabled", "capability");
 
-    private final PluginRoot root;
-    private final ContentStore store;
-    private final RegistryResolver resolver;
-    private final RootfsApplier applier;
-    private final Optional<ContextSplitter> splitter;
-    private final List<EventPublisher> publishers;
-    private final ProgressListener progress;
-    private final Supplier<String> idGenerator;
-    private final Executor executor;
-    private final Platform platform;
-    private final String dockerVersion;
-    private final boolean gcAfterRemove;
-    private final Duration enableTimeout;
-    private final Clock clock;
-    private final Optional<PluginSupervisor> supervisor;
+    private final Engine engine;
     private final boolean liveRestore;
-
-    private final PluginTable table = new PluginTable();
-    private final BlobPins pins = new BlobPins();
-    private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
-    private final ConcurrentHashMap<String, ReentrantLock> pluginLocks = new ConcurrentHashMap<>();
-    private volatile List<PluginRoot.Problem> problems = List.of();
-    private volatile boolean closed;
+    private final List<PluginRoot.Problem> problems;
+    private final Lifecycle lifecycle;
+    private final GarbageCollector gc;
+    private final Remover remover;
+    private final Installer installer;
+    private final Creator creator;
+    private final PluginPusher pusher;
 
     private PluginManager(Builder b) {
-        this.root = PluginRoot.open(b.root, b.readOnly);
-        this.store = b.contentStore;
-        this.resolver = b.registryResolver;
-        this.applier = b.rootfsApplier;
-        this.splitter = Optional.ofNullable(b.contextSplitter);
-        this.publishers = List.copyOf(b.publishers);
-        this.progress = b.progressListener;
-        this.idGenerator = b.idGenerator;
-        this.executor = b.executor;
-        this.platform = b.platform;
-        this.dockerVersion = b.dockerVersion;
-        this.gcAfterRemove = b.gcAfterRemove;
-        this.enableTimeout = b.enableTimeout;
+        PluginRoot root = PluginRoot.open(b.root, b.readOnly);
+        this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, b.publishers,
+                b.progressListener, b.idGenerator, b.clock, b.readOnly);
         this.liveRestore = b.liveRestore;
-        this.clock = b.clock;
+        this.lifecycle = new Lifecycle(engine);
+        this.gc = new GarbageCollector(engine);
+        this.remover = new Remover(engine, lifecycle, gc, b.executor, b.gcAfterRemove);
+        this.installer = new Installer(engine, b.rootfsApplier, lifecycle, remover, b.enableTimeout);
+        this.creator = new Creator(engine, Optional.ofNullable(b.contextSplitter), b.rootfsApplier, b.dockerVersion);
+        this.pusher = new PluginPusher(engine);
         try {
-            this.supervisor = open(b);
+            PluginRoot.Loaded loaded = root.load();
+            this.problems = loaded.problems();
+            problems.forEach(p -> LOG.warn("error loading plugin, skipping: {}: {}", p.path(), p.message()));
+            engine.table().setAll(loaded.records());
+            if (b.runtime != null && !b.readOnly) {
+                PluginSupervisor sup = PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
+                        .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)
+                        .listener(lifecycle).build();
+                engine.supervisor(sup);
+                lifecycle.restoreEnabled(sup, liveRestore);
+            }
         } catch (RuntimeException e) {
             root.close();
             throw e;
-        }
-    }
-
-    /** Loads the records and, with a runtime, brings back the enabled plugins. */
-    private Optional<PluginSupervisor> open(Builder b) {
-        PluginRoot.Loaded loaded = root.load();
-        problems = loaded.problems();
-        for (PluginRoot.Problem p : problems) {
-            LOG.warn("error loading plugin, skipping: {}: {}", p.path(), p.message());
-        }
-        table.setAll(loaded.records());
-        Optional<PluginSupervisor> sup = b.runtime == null || b.readOnly ? Optional.empty() : Optional.of(PluginSupervisor.builder()
-                .runtime(b.runtime)
-                .execRoot(b.execRoot)
-                .socketTimeout(b.enableTimeout)
-                .stopTimeout(b.stopTimeout)
-                .restartPolicy(b.restartPolicy)
-                .listener(new CrashListener())
-                .build());
-        sup.ifPresent(this::restoreEnabled);
-        return sup;
-    }
-
-    /**
-     * Brings back the plugins the records say are enabled: re-attached when still running and live
-     * restore is on, started afresh otherwise. One that cannot be brought back is marked disabled.
-     */
-    private void restoreEnabled(PluginSupervisor sup) {
-        for (PluginRecord r : table.all()) {
-            if (!r.plugin().enabled()) {
-                continue;
-            }
-            try {
-                sup.restore(PluginLaunch.of(r.plugin(), root.rootfs(r.plugin().id())), liveRestore);
-            } catch (RuntimeException e) {
-                LOG.warn("Failed to restore plugin {}: {}", r.plugin().name(), e.toString());
-                PluginRecord off = r.withPlugin(r.plugin().withEnabled(false));
-                try {
-                    root.save(off);
-                } catch (RuntimeException saveError) {
-                    LOG.warn("cannot save plugin {}: {}", r.plugin().name(), saveError.toString());
-                }
-                table.put(off);
-            }
-        }
-    }
-
-    /** Turns the supervisor's "gave up restarting" into a disabled record and an event. */
-    private final class CrashListener implements SupervisorListener {
-        @Override
-        public void gaveUp(String id, int attempts, Throwable cause) {
-            ReentrantLock lock = lockFor(id);
-            PluginRecord off;
-            try {
-                Optional<PluginRecord> r = table.byId(id);
-                if (r.isEmpty() || !r.get().plugin().enabled()) {
-                    return;
-                }
-                off = r.get().withPlugin(r.get().plugin().withEnabled(false));
-                try {
-                    root.save(off);
-                } catch (RuntimeException e) {
-                    LOG.warn("cannot save plugin {}: {}", id, e.toString());
-                }
-                table.put(off);
-            } finally {
-                lock.unlock();
-            }
-            Guard.publish(publishers, new PluginEvent.GaveUp(off.plugin(),
-                    "gave up after " + attempts + " restarts: " + cause.getMessage(), clock.instant()));
         }
     }
 
@@ -242,8 +131,6 @@ public final class PluginManager implements AutoCloseable {
         return problems.stream().map(p -> p.path() + ": " + p.message()).toList();
     }
 
-    // ---- queries ---------------------------------------------------------------------------
-
     /**
      * The plugin a name, full ID or unique ID prefix designates (Docker's resolution order).
      *
@@ -252,7 +139,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin inspect(String nameOrId) {
         Objects.requireNonNull(nameOrId, "nameOrId");
-        return table.resolve(nameOrId).plugin();
+        return engine.table().resolve(nameOrId).plugin();
     }
 
     /** Every plugin, sorted by name. */
@@ -268,49 +155,8 @@ public final class PluginManager implements AutoCloseable {
      * @throws InvalidParameterException for another key or an invalid value
      */
     public List<Plugin> list(Map<String, List<String>> filters) {
-        Optional<Boolean> enabled = Optional.empty();
-        List<Pattern> capabilities = new ArrayList<>();
-        List<String> capabilityValues = List.of();
-        for (Map.Entry<String, List<String>> f : filters.entrySet()) {
-            if (!FILTER_KEYS.contains(f.getKey())) {
-                throw new InvalidParameterException("invalid filter '" + f.getKey() + "'");
-            }
-            if (f.getKey().equals("enabled")) {
-                if (f.getValue().contains("true")) {
-                    enabled = Optional.of(true);
-                } else if (f.getValue().contains("false")) {
-                    enabled = Optional.of(false);
-                } else {
-                    throw new InvalidParameterException("invalid filter 'enabled=" + f.getValue() + "'");
-                }
-            } else {
-                capabilityValues = f.getValue();
-                for (String v : f.getValue()) {
-                    try {
-                        capabilities.add(Pattern.compile(v));
-                    } catch (PatternSyntaxException e) {
-                        throw new InvalidParameterException("invalid filter 'capability=" + v + "': " + e.getDescription());
-                    }
-                }
-            }
-        }
-        List<Plugin> out = new ArrayList<>();
-        for (PluginRecord r : table.all()) {
-            Plugin p = r.plugin();
-            if (enabled.isPresent() && p.enabled() != enabled.get()) {
-                continue;
-            }
-            if (filters.containsKey("capability") && !allCapabilitiesMatch(p, capabilityValues, capabilities)) {
-                continue;
-            }
-            out.add(p);
-        }
-        return out;
-    }
-
-    private static boolean allCapabilitiesMatch(Plugin p, List<String> values, List<Pattern> patterns) {
-        return p.config().pluginInterface().typesOrEmpty().stream().allMatch(t ->
-                values.contains(t.capability()) || patterns.stream().anyMatch(x -> x.matcher(t.capability()).find()));
+        ListFilter filter = ListFilter.parse(filters);
+        return engine.table().all().stream().map(PluginRecord::plugin).filter(filter).toList();
     }
 
     /**
@@ -324,25 +170,30 @@ public final class PluginManager implements AutoCloseable {
     public Plugin get(String nameOrId, String capability, GetMode mode) {
         Objects.requireNonNull(capability, "capability");
         Objects.requireNonNull(mode, "mode");
-        PluginRecord r = table.resolve(nameOrId);
-        Plugin p = r.plugin();
+        Plugin p = inspect(nameOrId);
         if (!p.enabled()) {
             throw ConflictException.disabled(p.name());
         }
         if (!p.config().provides(capability)) {
-            throw new SystemException("plugin does not provide \"" + capability.toLowerCase(java.util.Locale.ROOT)
-                    + "\" capability");
+            throw new SystemException("plugin does not provide \"" + capability.toLowerCase(Locale.ROOT) + "\" capability");
         }
-        table.addRef(p.id(), mode.delta());
+        engine.table().addRef(p.id(), mode.delta());
         return p;
     }
 
     /** The current reference count of a plugin (in memory only, 0 after open). */
     public int refCount(String nameOrId) {
-        return table.refCount(table.resolve(nameOrId).plugin().id());
+        return engine.table().refCount(inspect(nameOrId).id());
     }
 
-    // ---- privileges and install ------------------------------------------------------------
+    /**
+     * How the host reaches an enabled plugin: its socket and the capabilities its activation reported.
+     *
+     * @throws ConflictException {@code plugin <name> found but disabled}
+     */
+    public RunningPlugin endpoint(String nameOrId) {
+        return lifecycle.endpoint(inspect(nameOrId));
+    }
 
     /**
      * The privileges the plugin at {@code remote} requires, in Docker's order. Unlike Docker, errors
@@ -350,134 +201,13 @@ public final class PluginManager implements AutoCloseable {
      * platform's manifest.
      */
     public List<PluginPrivilege> privileges(String remote) {
-        Reference ref = parseRemote(remote);
-        gcLock.readLock().lock();
-        Pull pull = newPull();
-        try {
-            checkOpen();
-            return Privileges.of(pull.head(ref).config());
-        } finally {
-            pull.blobs().release();
-            gcLock.readLock().unlock();
-        }
+        return installer.privileges(remote);
     }
 
     /** Starts an install of the plugin at {@code remote}; see {@link InstallOperation}. */
     public InstallOperation install(String remote) {
-        return new InstallOperation(this, remote);
+        return new InstallOperation(installer, remote);
     }
-
-    Plugin runInstall(String remote, Optional<String> alias, Optional<List<PluginPrivilege>> granted,
-                      boolean disabled, List<String> settings, Optional<Duration> timeout) {
-        Reference ref = parseRemote(remote);
-        String name = alias.map(PluginManager::localName).orElseGet(() -> defaultLocalName(ref));
-        // A malformed setting fails now, before anything is downloaded.
-        settings.forEach(Settings::parse);
-        LOG.debug("installing {} as {}", ref, name);
-        Plugin plugin = build(name, ref, (pull, head, rootfs) -> {
-            ConfigValidator.validate(head.config(), head.manifest().layers().size());
-            requirePrivileges(head.config(), granted);
-            pull.layers(head);
-            applyLayers(head.manifest().layers(), rootfs, head.config());
-            PluginConfig config = head.config();
-            PluginSettings initial = PluginSettings.initialFor(config);
-            Settings.Applied applied = Settings.apply(config, initial, settings);
-            Plugin p = new Plugin(newId(), name, false, ref.toString(), applied.config(), applied.settings());
-            return new PluginRecord(p, "", Optional.of(head.manifest().config().digest()),
-                    head.manifest().layers().stream().map(Descriptor::digest).toList(),
-                    Optional.of(head.manifestDescriptor().digest()), "");
-        });
-        Guard.publish(publishers, new PluginEvent.Created(plugin, ref.familiar(), true, clock.instant()));
-        if (!disabled) {
-            try {
-                return enable(plugin.id(), timeout.orElse(enableTimeout));
-            } catch (RuntimeException e) {
-                try {
-                    remove(plugin.id(), true);
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-        }
-        return plugin;
-    }
-
-    private void requirePrivileges(PluginConfig config, Optional<List<PluginPrivilege>> granted) {
-        if (granted.isPresent()) {
-            Privileges.requireGranted(Privileges.of(config), granted.get());
-        }
-    }
-
-    /** A step that builds a plugin's record and fills {@code rootfs}. */
-    @FunctionalInterface
-    private interface Builds {
-        PluginRecord build(Pull pull, Pull.Head head, Path rootfs);
-    }
-
-    /**
-     * Builds a new plugin under {@code <root>/tmp/}, then publishes it with one rename. On failure
-     * the temp directory and the blobs only this operation added are removed.
-     */
-    private Plugin build(String name, Reference ref, Builds steps) {
-        checkWritable();
-        table.reserve(name);
-        gcLock.readLock().lock();
-        Pull pull = newPull();
-        Path work = null;
-        try {
-            checkOpen();
-            work = root.newTempDir(".install");
-            Path rootfs = work.resolve("rootfs");
-            createDirectory(rootfs);
-            Pull.Head head = pull.head(ref);
-            PluginRecord record = steps.build(pull, head, rootfs);
-            root.save(work, record);
-            root.promote(work, record.plugin().id());
-            work = null;
-            table.put(record);
-            return record.plugin();
-        } catch (RuntimeException e) {
-            discard(work, pull.blobs(), e);
-            throw e;
-        } finally {
-            pull.blobs().release();
-            gcLock.readLock().unlock();
-            table.release(name);
-        }
-    }
-
-    /**
-     * Applies the layers in manifest order and checks each against the config's
-     * {@code rootfs.diff_ids}: the uncompressed digest, or the compressed one Docker writes there.
-     */
-    private void applyLayers(List<Descriptor> layers, Path rootfs, PluginConfig config) {
-        List<String> diffIds = config.rootfs().map(r -> r.diffIds()).orElse(null);
-        for (int i = 0; i < layers.size(); i++) {
-            Descriptor layer = layers.get(i);
-            String id = Pull.shortId(layer.digest());
-            Guard.progress(progress, new ProgressEvent(id, ProgressStatus.EXTRACTING, 0, layer.size()));
-            AppliedLayer applied;
-            try (InputStream in = store.verifiedStream(layer.digest())) {
-                applied = applier.apply(in, layer.mediaType(), rootfs);
-            } catch (IOException e) {
-                throw new SystemException("error applying layer for digest " + layer.digest() + ": " + e.getMessage(), e);
-            }
-            if (diffIds != null && i < diffIds.size()) {
-                String expected = diffIds.get(i);
-                if (!expected.equals(applied.diffId().toString()) && !expected.equals(layer.digest().toString())) {
-                    if (!Digest.isValid(expected)) {
-                        throw new InvalidParameterException("invalid plugin config: diff_id \"" + expected + "\" is not a digest");
-                    }
-                    throw new DigestMismatchException("layer " + layer.digest() + " (diff_id)", Digest.parse(expected),
-                            applied.diffId());
-                }
-            }
-            Guard.progress(progress, new ProgressEvent(id, ProgressStatus.PULL_COMPLETE, layer.size(), layer.size()));
-        }
-    }
-
-    // ---- create ----------------------------------------------------------------------------
 
     /**
      * Creates a plugin from a context ({@code docker plugin create}): a tar stream, plain or gzip,
@@ -489,165 +219,16 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException         when the name is taken
      */
     public Plugin create(String name, InputStream context) {
-        Objects.requireNonNull(context, "context");
-        ContextSplitter split = splitter.orElseThrow(() -> new UnavailableException(
-                "no context splitter configured: set PluginManager.Builder.contextSplitter"));
-        Reference ref;
-        try {
-            ref = Reference.parseNormalized(name);
-        } catch (InvalidReferenceException e) {
-            throw new InvalidParameterException("failed to parse reference " + name + ": " + e.getMessage(), e);
-        }
-        if (ref.digest().isPresent()) {
-            throw new InvalidParameterException("canonical references are not permitted: " + name);
-        }
-        String local = ref.withDefaultTag().familiar();
-        checkWritable();
-        table.reserve(local);
-        gcLock.readLock().lock();
-        BlobWork blobs = new BlobWork(store, pins);
-        Path work = null;
-        Plugin plugin;
-        try {
-            checkOpen();
-            work = root.newTempDir(".create");
-            Path rootfs = work.resolve("rootfs");
-            createDirectory(rootfs);
-            String ingestRef = "create-" + local + "-" + randomHex(8);
-            blobs.ingest(ingestRef);
-            SplitContext parts;
-            Digest layerDigest;
-            long layerSize;
-            ContentWriter writer = store.writer(ingestRef);
-            try {
-                parts = split.split(context, writer.outputStream());
-                layerDigest = parts.layer().digest();
-                layerSize = parts.layer().size();
-                blobs.pin(layerDigest);
-                blobs.claimIfAbsent(layerDigest);
-                writer.commit(OptionalLong.of(layerSize), Optional.of(layerDigest), Map.of());
-            } catch (RuntimeException | IOException e) {
-                writer.close();
-                throw e;
-            }
-            PluginConfig config;
-            try {
-                config = PluginJson.decodeConfig(parts.config());
-            } catch (JsonException e) {
-                throw new InvalidParameterException("failed to parse config: " + e.getMessage(), e);
-            }
-            config = config.toBuilder()
-                    .dockerVersion(dockerVersion)
-                    .rootfs(new PluginRootfs(List.of(parts.layer().diffId().toString()), "layers"))
-                    .build();
-            ConfigValidator.validate(config, 1);
-            byte[] configBlob = PluginJson.encodeConfigBlob(config);
-            Descriptor configDesc = blobs.putBytes(local + "-config.json", configBlob, MediaTypes.DOCKER_PLUGIN_CONFIG);
-            Descriptor layerDesc = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, layerDigest, layerSize);
-            byte[] manifestBytes = OciJson.encodeManifest(Manifest.dockerPlugin(configDesc, List.of(layerDesc)));
-            Descriptor manifestDesc = blobs.putBytes("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
-                    MediaTypes.DOCKER_MANIFEST_V2);
-            applyLayers(List.of(layerDesc), rootfs, config);
-            Plugin p = new Plugin(newId(), local, false, local, config, PluginSettings.initialFor(config));
-            PluginRecord record = new PluginRecord(p, "", Optional.of(configDesc.digest()), List.of(layerDigest),
-                    Optional.of(manifestDesc.digest()), "");
-            root.save(work, record);
-            root.promote(work, p.id());
-            work = null;
-            table.put(record);
-            plugin = p;
-        } catch (IOException e) {
-            SystemException failure = new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
-            discard(work, blobs, failure);
-            throw failure;
-        } catch (RuntimeException e) {
-            discard(work, blobs, e);
-            throw e;
-        } finally {
-            blobs.release();
-            gcLock.readLock().unlock();
-            table.release(local);
-        }
-        Guard.publish(publishers, new PluginEvent.Created(plugin, "", false, clock.instant()));
-        return plugin;
+        return creator.create(name, context);
     }
-
-    // ---- push ------------------------------------------------------------------------------
 
     /**
      * Pushes a plugin under its local name ({@code docker plugin push}): config and layers first,
      * then the manifest. A manifest missing from the store is rebuilt and recorded.
      */
     public PushedPlugin push(String nameOrId) {
-        PluginRecord r = table.resolve(nameOrId);
-        Reference ref;
-        try {
-            ref = Reference.parse(r.plugin().name());
-        } catch (InvalidReferenceException e) {
-            throw new InvalidParameterException("plugin has invalid name " + r.plugin().name() + " for push: "
-                    + e.getMessage(), e);
-        }
-        gcLock.readLock().lock();
-        ReentrantLock lock = lockFor(r.plugin().id());
-        try {
-            checkOpen();
-            r = current(r);
-            Manifest manifest = manifestOf(r);
-            byte[] manifestBytes = readBlob(r.manifest().orElseThrow(), OciJson.MAX_MANIFEST_BYTES);
-            Descriptor manifestDesc = Descriptor.of(MediaTypes.DOCKER_MANIFEST_V2, r.manifest().get(), manifestBytes.length);
-            Pusher pusher = resolver.pusher(ref);
-            List<Descriptor> blobs = new ArrayList<>();
-            blobs.add(manifest.config());
-            blobs.addAll(manifest.layers());
-            for (Descriptor d : blobs) {
-                String id = Pull.shortId(d.digest());
-                Guard.progress(progress, new ProgressEvent(id, ProgressStatus.PREPARING, 0, d.size()));
-                PushResult result = pusher.push(d, () -> store.verifiedStream(d.digest()));
-                ProgressStatus done = result.outcome() == PushResult.Outcome.ALREADY_EXISTS
-                        ? ProgressStatus.LAYER_ALREADY_EXISTS : ProgressStatus.PUSHED;
-                Guard.progress(progress, new ProgressEvent(id, done, d.size(), d.size()));
-            }
-            pusher.push(manifestDesc, BlobSource.of(manifestBytes));
-            String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
-            PushedPlugin pushed = new PushedPlugin(ref.toString(), tag, manifestDesc.digest(), manifestDesc.size());
-            Guard.publish(publishers, new PluginEvent.Pushed(r.plugin(), tag, pushed.digest().toString(), pushed.size(), clock.instant()));
-            return pushed;
-        } finally {
-            lock.unlock();
-            gcLock.readLock().unlock();
-        }
+        return pusher.push(nameOrId);
     }
-
-    /** The record's manifest, rebuilt (and the record updated) when the blob is gone. */
-    private Manifest manifestOf(PluginRecord r) {
-        if (r.manifest().isPresent() && blobExists(r.manifest().get())) {
-            return OciJson.decodeManifest(readBlob(r.manifest().get(), OciJson.MAX_MANIFEST_BYTES),
-                    MediaTypes.DOCKER_MANIFEST_V2);
-        }
-        LOG.info("manifest of plugin {} is missing from the store; rebuilding it", r.plugin().name());
-        Digest configDigest = r.config().orElseThrow(() -> new SystemException(
-                "plugin " + r.plugin().name() + " has no config digest"));
-        Descriptor config = Descriptor.of(MediaTypes.DOCKER_PLUGIN_CONFIG, configDigest, sizeOf(configDigest));
-        List<Descriptor> layers = new ArrayList<>();
-        for (Digest d : r.blobsumsOrEmpty()) {
-            layers.add(Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, d, sizeOf(d)));
-        }
-        Manifest manifest = Manifest.dockerPlugin(config, layers);
-        byte[] bytes = OciJson.encodeManifest(manifest);
-        BlobWork blobs = new BlobWork(store, pins);
-        try {
-            Descriptor stored = blobs.putBytes("manifest-" + Digest.sha256(bytes), bytes, MediaTypes.DOCKER_MANIFEST_V2);
-            PluginRecord updated = new PluginRecord(r.plugin(), r.rootfs(), r.config(), r.blobsums(),
-                    Optional.of(stored.digest()), r.swarmServiceId());
-            root.save(updated);
-            table.put(updated);
-            return manifest;
-        } finally {
-            blobs.release();
-        }
-    }
-
-    // ---- set, remove, upgrade ----------------------------------------------------------------
 
     /**
      * Applies {@code KEY[.FIELD]=VALUE} settings ({@code docker plugin set}). All arguments are
@@ -659,23 +240,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin set(String nameOrId, List<String> args) {
         Objects.requireNonNull(args, "args");
-        checkWritable();
-        PluginRecord r = table.resolve(nameOrId);
-        ReentrantLock lock = lockFor(r.plugin().id());
-        try {
-            r = current(r);
-            Plugin p = r.plugin();
-            if (p.enabled()) {
-                throw new ConflictException("cannot set on an active plugin, disable plugin before setting");
-            }
-            Settings.Applied applied = Settings.apply(p.config(), p.settings(), args);
-            PluginRecord updated = r.withPlugin(p.withConfig(applied.config()).withSettings(applied.settings()));
-            root.save(updated);
-            table.put(updated);
-            return updated.plugin();
-        } finally {
-            lock.unlock();
-        }
+        return lifecycle.set(nameOrId, args);
     }
 
     /**
@@ -686,99 +251,13 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> is in use} or {@code plugin <name> is enabled}
      */
     public void remove(String nameOrId, boolean force) {
-        checkWritable();
-        PluginRecord r = table.resolve(nameOrId);
-        ReentrantLock lock = lockFor(r.plugin().id());
-        Plugin removed;
-        try {
-            r = current(r);
-            Plugin p = r.plugin();
-            if (!force) {
-                if (table.refCount(p.id()) > 0) {
-                    throw ConflictException.inUse(p.name());
-                }
-                if (p.enabled()) {
-                    throw ConflictException.enabled(p.name());
-                }
-            }
-            if (p.enabled()) {
-                try {
-                    stopPlugin(r);
-                } catch (RuntimeException e) {
-                    LOG.warn("failed to disable plugin '{}': {}", p.name(), e.toString());
-                }
-            }
-            root.atomicRemove(root.pluginDir(p.id()));
-            table.remove(p.id());
-            removed = p;
-        } finally {
-            lock.unlock();
-            pluginLocks.remove(r.plugin().id());
-        }
-        Guard.publish(publishers, new PluginEvent.Removed(removed, clock.instant()));
-        if (gcAfterRemove) {
-            executor.execute(() -> {
-                try {
-                    gc();
-                } catch (RuntimeException e) {
-                    LOG.warn("garbage collection after removing {} failed: {}", removed.name(), e.toString());
-                }
-            });
-        }
+        remover.remove(nameOrId, force);
     }
 
     /** Starts an upgrade of an installed plugin; see {@link UpgradeOperation}. */
     public UpgradeOperation upgrade(String nameOrId) {
-        return new UpgradeOperation(this, nameOrId);
+        return new UpgradeOperation(installer, nameOrId);
     }
-
-    Plugin runUpgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted) {
-        checkWritable();
-        PluginRecord r = table.resolve(nameOrId);
-        Reference ref = parseRemote(remote.orElse(r.plugin().pluginReference()));
-        ReentrantLock lock = lockFor(r.plugin().id());
-        gcLock.readLock().lock();
-        Pull pull = newPull();
-        Path work = null;
-        Plugin upgraded;
-        try {
-            checkOpen();
-            r = current(r);
-            Plugin p = r.plugin();
-            if (p.enabled()) {
-                throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
-            }
-            work = root.newTempDir(".upgrade");
-            Path newRootfs = work.resolve("rootfs");
-            createDirectory(newRootfs);
-            Pull.Head head = pull.head(ref);
-            ConfigValidator.validate(head.config(), head.manifest().layers().size());
-            requirePrivileges(head.config(), granted);
-            pull.layers(head);
-            applyLayers(head.manifest().layers(), newRootfs, head.config());
-            Plugin next = p.withConfig(head.config())
-                    .withSettings(Settings.carryOver(p.settings(), head.config()))
-                    .withPluginReference(ref.toString());
-            PluginRecord updated = new PluginRecord(next, r.rootfs(), Optional.of(head.manifest().config().digest()),
-                    head.manifest().layers().stream().map(Descriptor::digest).toList(),
-                    Optional.of(head.manifestDescriptor().digest()), r.swarmServiceId());
-            root.upgrade(p.id(), newRootfs, updated);
-            table.put(updated);
-            upgraded = next;
-        } catch (RuntimeException e) {
-            discard(work, pull.blobs(), e);
-            throw e;
-        } finally {
-            pull.blobs().release();
-            gcLock.readLock().unlock();
-            lock.unlock();
-        }
-        PluginRoot.deleteRecursively(work);
-        Guard.publish(publishers, new PluginEvent.Upgraded(upgraded, ref.familiar(), clock.instant()));
-        return upgraded;
-    }
-
-    // ---- enable and disable ----------------------------------------------------------------
 
     /**
      * Enables a plugin: runs it through the runtime and waits for its socket.
@@ -788,32 +267,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin enable(String nameOrId, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        checkWritable();
-        PluginRecord r = table.resolve(nameOrId);
-        ReentrantLock lock = lockFor(r.plugin().id());
-        Plugin enabled;
-        try {
-            r = current(r);
-            if (r.plugin().enabled()) {
-                throw new ConflictException("plugin already enabled: plugin " + r.plugin().name() + " is enabled");
-            }
-            startPlugin(r, timeout);
-            PluginRecord updated = new PluginRecord(r.plugin().withEnabled(true),
-                    root.rootfs(r.plugin().id()).toAbsolutePath().toString(), r.config(), r.blobsums(), r.manifest(),
-                    r.swarmServiceId());
-            try {
-                root.save(updated);
-            } catch (RuntimeException e) {
-                stopPlugin(r);
-                throw e;
-            }
-            table.put(updated);
-            enabled = updated.plugin();
-        } finally {
-            lock.unlock();
-        }
-        Guard.publish(publishers, new PluginEvent.Enabled(enabled, clock.instant()));
-        return enabled;
+        return lifecycle.enable(nameOrId, timeout);
     }
 
     /**
@@ -824,53 +278,8 @@ public final class PluginManager implements AutoCloseable {
      *                           {@code plugin is already disabled: plugin <name> found but disabled}
      */
     public Plugin disable(String nameOrId, boolean force) {
-        checkWritable();
-        PluginRecord r = table.resolve(nameOrId);
-        ReentrantLock lock = lockFor(r.plugin().id());
-        Plugin disabled;
-        try {
-            r = current(r);
-            Plugin p = r.plugin();
-            if (!force && table.refCount(p.id()) > 0) {
-                throw ConflictException.inUse(p.name());
-            }
-            if (!p.enabled()) {
-                throw new ConflictException("plugin is already disabled: plugin " + p.name() + " found but disabled");
-            }
-            stopPlugin(r);
-            PluginRecord updated = r.withPlugin(p.withEnabled(false));
-            root.save(updated);
-            table.put(updated);
-            disabled = updated.plugin();
-        } finally {
-            lock.unlock();
-        }
-        Guard.publish(publishers, new PluginEvent.Disabled(disabled, clock.instant()));
-        return disabled;
+        return lifecycle.disable(nameOrId, force);
     }
-
-    private void startPlugin(PluginRecord r, Duration timeout) {
-        PluginSupervisor sup = supervisor.orElseThrow(() -> new UnavailableException("cannot enable plugin "
-                + r.plugin().name() + ": no plugin runtime configured (set PluginManager.Builder.runtime)"));
-        sup.enable(PluginLaunch.of(r.plugin(), root.rootfs(r.plugin().id())), timeout);
-    }
-
-    private void stopPlugin(PluginRecord r) {
-        supervisor.ifPresent(sup -> sup.disable(r.plugin().id()));
-    }
-
-    /**
-     * How the host reaches an enabled plugin: its socket and the capabilities its activation reported.
-     *
-     * @throws ConflictException {@code plugin <name> found but disabled}
-     */
-    public RunningPlugin endpoint(String nameOrId) {
-        Plugin p = inspect(nameOrId);
-        return supervisor.flatMap(sup -> sup.running(p.id()))
-                .orElseThrow(() -> ConflictException.disabled(p.name()));
-    }
-
-    // ---- garbage collection ----------------------------------------------------------------
 
     /**
      * Deletes every blob that no plugin uses. Marks, for every record, its config, its manifest and
@@ -878,45 +287,7 @@ public final class PluginManager implements AutoCloseable {
      * Excludes every other operation on blobs while it runs.
      */
     public GcResult gc() {
-        checkWritable();
-        gcLock.writeLock().lock();
-        try {
-            checkOpen();
-            Set<Digest> used = new HashSet<>();
-            for (PluginRecord r : table.all()) {
-                r.config().ifPresent(used::add);
-                r.manifest().ifPresent(used::add);
-                used.addAll(r.blobsumsOrEmpty());
-                r.manifest().filter(this::blobExists).ifPresent(m -> {
-                    try {
-                        Manifest manifest = OciJson.decodeManifest(readBlob(m, OciJson.MAX_MANIFEST_BYTES),
-                                MediaTypes.DOCKER_MANIFEST_V2);
-                        used.add(manifest.config().digest());
-                        manifest.layers().forEach(l -> used.add(l.digest()));
-                    } catch (RuntimeException e) {
-                        LOG.warn("cannot read manifest {} of {}: {}", m, r.plugin().name(), e.toString());
-                    }
-                });
-            }
-            List<ContentInfo> unused = new ArrayList<>();
-            store.walk(ContentLabels.all(), info -> {
-                if (!used.contains(info.digest()) && !pins.isPinned(info.digest())) {
-                    unused.add(info);
-                }
-            });
-            List<Digest> removed = new ArrayList<>();
-            long freed = 0;
-            for (ContentInfo info : unused) {
-                store.delete(info.digest());
-                removed.add(info.digest());
-                freed += info.size();
-            }
-            return new GcResult(removed, freed);
-        } catch (IOException e) {
-            throw new SystemException("garbage collection failed: " + e.getMessage(), e);
-        } finally {
-            gcLock.writeLock().unlock();
-        }
+        return gc.collect();
     }
 
     /**
@@ -927,166 +298,19 @@ public final class PluginManager implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!engine.close()) {
             return;
         }
-        closed = true;
         try {
-            supervisor.ifPresent(sup -> {
+            engine.supervisor().ifPresent(sup -> {
                 if (!liveRestore) {
                     sup.disableAll();
                 }
                 sup.close();
             });
         } finally {
-            root.close();
+            engine.root().close();
         }
-    }
-
-    // ---- helpers ---------------------------------------------------------------------------
-
-    private Pull newPull() {
-        return new Pull(resolver, store, progress, platform, pins);
-    }
-
-    private static Reference parseRemote(String remote) {
-        Objects.requireNonNull(remote, "remote");
-        try {
-            return Reference.parse(remote);
-        } catch (InvalidReferenceException e) {
-            throw new InvalidParameterException(e.getMessage(), e);
-        }
-    }
-
-    /** The local name for an alias: normalized, {@code :latest} added, familiar; no digest. */
-    private static String localName(String alias) {
-        Reference ref;
-        try {
-            ref = Reference.parseNormalized(alias);
-        } catch (InvalidReferenceException e) {
-            throw new InvalidParameterException("invalid name: " + alias + ": " + e.getMessage(), e);
-        }
-        if (ref.digest().isPresent()) {
-            throw new InvalidParameterException("invalid name: " + alias);
-        }
-        return ref.withDefaultTag().familiar();
-    }
-
-    /** Docker's local name for a remote: by tag, or {@code <repo>:<tag or latest>} for a digest. */
-    private static String defaultLocalName(Reference ref) {
-        return ref.repository().withTag(ref.tag().orElse(Reference.DEFAULT_TAG)).familiar();
-    }
-
-    private String newId() {
-        for (int i = 0; i < 100; i++) {
-            String id = idGenerator.get();
-            if (!Plugin.isId(id)) {
-                throw new IllegalStateException("the ID generator returned \"" + id + "\", not 64 lower-case hex characters");
-            }
-            // Docker regenerates IDs whose 12-character prefix reads as a number (it would look like a
-            // count in short listings).
-            if (!id.substring(0, 12).chars().allMatch(Character::isDigit) && table.byId(id).isEmpty()) {
-                return id;
-            }
-        }
-        throw new IllegalStateException("the ID generator keeps returning unusable IDs");
-    }
-
-    private static String randomHex(int bytes) {
-        byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    private ReentrantLock lockFor(String id) {
-        ReentrantLock lock = pluginLocks.computeIfAbsent(id, k -> new ReentrantLock());
-        lock.lock();
-        return lock;
-    }
-
-    /** The record as it is now (it may have changed or gone while waiting for the lock). */
-    private PluginRecord current(PluginRecord r) {
-        return table.byId(r.plugin().id()).orElseThrow(() -> NotFoundException.plugin(r.plugin().name()));
-    }
-
-    /**
-     * Undoes a failed build: deletes its work directory, aborts the ingests it left half written, and
-     * deletes the blobs it added that no record and no other running operation uses.
-     */
-    private void discard(Path work, BlobWork blobs, Exception cause) {
-        try {
-            if (work != null) {
-                PluginRoot.deleteRecursively(work);
-            }
-            for (String ref : blobs.ingests()) {
-                if (store.status(ref).isPresent()) {
-                    store.abort(ref);
-                }
-            }
-            Set<Digest> used = new HashSet<>();
-            for (PluginRecord r : table.all()) {
-                r.config().ifPresent(used::add);
-                r.manifest().ifPresent(used::add);
-                used.addAll(r.blobsumsOrEmpty());
-            }
-            for (Digest d : blobs.added()) {
-                // This operation still holds its pins, so another user shows as a count above one.
-                if (!used.contains(d) && !pins.isPinnedByOthers(d) && blobExists(d)) {
-                    store.delete(d);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    private boolean blobExists(Digest digest) {
-        try {
-            return store.info(digest).isPresent();
-        } catch (IOException e) {
-            throw new SystemException("cannot read the content store: " + e.getMessage(), e);
-        }
-    }
-
-    private long sizeOf(Digest digest) {
-        try {
-            return store.info(digest).orElseThrow(() -> new NotFoundException(
-                    "error fetching info for content digest " + digest + ": not found")).size();
-        } catch (IOException e) {
-            throw new SystemException("cannot read the content store: " + e.getMessage(), e);
-        }
-    }
-
-    private byte[] readBlob(Digest digest, int max) {
-        try (InputStream in = store.verifiedStream(digest)) {
-            byte[] bytes = in.readNBytes(max + 1);
-            if (bytes.length > max) {
-                throw new SystemException("blob " + digest + " is larger than " + max + " bytes");
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new SystemException("error reading " + digest + " from the content store: " + e.getMessage(), e);
-        }
-    }
-
-    private static void createDirectory(Path dir) {
-        try {
-            Files.createDirectory(dir);
-        } catch (IOException e) {
-            throw new SystemException("failed to mkdir " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the plugin manager is closed");
-        }
-    }
-
-    private void checkWritable() {
-        checkOpen();
     }
 
     /**
@@ -1101,7 +325,7 @@ public final class PluginManager implements AutoCloseable {
         private ContextSplitter contextSplitter;
         private final List<EventPublisher> publishers = new ArrayList<>();
         private ProgressListener progressListener = ProgressListener.NONE;
-        private Supplier<String> idGenerator = () -> randomHex(32);
+        private Supplier<String> idGenerator = () -> Engine.randomHex(32);
         private Executor executor = Runnable::run;
         private Clock clock = Clock.systemUTC();
         private Platform platform = Platform.host();
@@ -1255,22 +479,20 @@ public final class PluginManager implements AutoCloseable {
          */
         public PluginManager build() {
             List<String> missing = new ArrayList<>();
-            if (root == null) {
-                missing.add("root");
-            }
-            if (contentStore == null) {
-                missing.add("contentStore");
-            }
-            if (registryResolver == null) {
-                missing.add("registryResolver");
-            }
-            if (rootfsApplier == null) {
-                missing.add("rootfsApplier");
-            }
+            addIfAbsent(missing, "root", root);
+            addIfAbsent(missing, "contentStore", contentStore);
+            addIfAbsent(missing, "registryResolver", registryResolver);
+            addIfAbsent(missing, "rootfsApplier", rootfsApplier);
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("PluginManager.Builder is missing: " + String.join(", ", missing));
             }
             return new PluginManager(this);
+        }
+
+        private static void addIfAbsent(List<String> missing, String name, Object value) {
+            if (value == null) {
+                missing.add(name);
+            }
         }
     }
 }

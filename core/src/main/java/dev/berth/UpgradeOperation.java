@@ -1,5 +1,7 @@
 package dev.berth;
 
+import dev.berth.core.internal.operation.Installer;
+
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import java.util.List;
@@ -11,13 +13,13 @@ import java.util.Optional;
  * {@link PluginManager#upgrade(String)}; {@link #run()} performs it. Not thread-safe; use once.
  */
 public final class UpgradeOperation {
-    private final PluginManager manager;
+    private final Installer installer;
     private final String name;
     private Optional<String> remote = Optional.empty();
     private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
 
-    UpgradeOperation(PluginManager manager, String name) {
-        this.manager = manager;
+    UpgradeOperation(Installer installer, String name) {
+        this.installer = installer;
         this.name = Objects.requireNonNull(name, "name");
     }
 
@@ -46,6 +48,6 @@ public final class UpgradeOperation {
      * @return the upgraded plugin
      */
     public Plugin run() {
-        return manager.runUpgrade(name, remote, granted);
+        return installer.upgrade(name, remote, granted);
     }
 }

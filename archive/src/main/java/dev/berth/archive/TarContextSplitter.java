@@ -1,7 +1,7 @@
 package dev.berth.archive;
 
-import dev.berth.PluginException.Category;
-import dev.berth.SystemException;
+import dev.berth.exception.PluginException.Category;
+import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerOutput;
 import dev.berth.archive.internal.LayerReader;
 import dev.berth.archive.internal.LayerReader.Type;

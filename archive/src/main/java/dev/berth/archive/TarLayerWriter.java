@@ -1,6 +1,6 @@
 package dev.berth.archive;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerOutput;
 import dev.berth.rootfs.LayerWriter;
 import dev.berth.rootfs.WrittenLayer;

@@ -1,6 +1,6 @@
 package dev.berth.archive;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerReader;
 import dev.berth.archive.internal.NodeMaker;
 import dev.berth.archive.internal.Unpacker;

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.luben.zstd.Zstd;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Digester;
 import dev.berth.oci.MediaTypes;

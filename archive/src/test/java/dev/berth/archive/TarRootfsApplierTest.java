@@ -399,7 +399,7 @@ class TarRootfsApplierTest extends ApplierTestBase {
                 }
             };
             assertThatThrownBy(() -> TarRootfsApplier.create().apply(layer, MediaTypes.OCI_LAYER_TAR, v.dest))
-                    .isInstanceOf(dev.berth.SystemException.class).hasMessageContaining("writable by other users");
+                    .isInstanceOf(dev.berth.exception.SystemException.class).hasMessageContaining("writable by other users");
             assertThat(read[0]).isFalse();
             assertThat(dest("f")).doesNotExist();
         }

@@ -1,6 +1,6 @@
 package dev.berth.json;
 
-import dev.berth.internal.json.GoJsonWriter;
+import dev.berth.internal.gojson.GoJsonWriter;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
 import dev.berth.internal.json.PluginJson;
@@ -75,7 +75,7 @@ public final class DockerJson {
      * @throws IllegalArgumentException for a value of any other type
      */
     public static String encode(Object value) {
-        return new GoJsonWriter().plain(value).toString();
+        return new GoJsonWriter().tree(value).toString();
     }
 
     /**
@@ -83,7 +83,7 @@ public final class DockerJson {
      * {@code SetEscapeHTML(false)} writes (Docker's {@code json} template function).
      */
     public static String encodeWithoutHtmlEscaping(Object value) {
-        return GoJsonWriter.withoutHtmlEscaping().plain(value).toString();
+        return GoJsonWriter.withoutHtmlEscaping().tree(value).toString();
     }
 
     private static Object plain(Object node) {

@@ -16,8 +16,10 @@ import java.util.List;
  * exactly those privileges, change a setting, list, and remove it (with its blobs). No runtime is configured, so the
  * plugin is installed disabled.
  *
+ * <p>The interop suite ({@code RegistryCliTest} in the {@code cli} module) runs it against a real
+ * registry; by hand, put {@code examples/target/*.jar} and the library modules' jars on the class path:
  * <pre>{@code
- * java -cp examples/target/berth.jar dev.berth.examples.QuickStart /tmp/plugins localhost:5000/acme/volume:1.0
+ * java -cp "$CLASSPATH" dev.berth.examples.QuickStart /tmp/plugins localhost:5000/acme/volume:1.0
  * }</pre>
  */
 public final class QuickStart {

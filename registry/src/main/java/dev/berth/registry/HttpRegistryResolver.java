@@ -1,7 +1,7 @@
 package dev.berth.registry;
 
-import dev.berth.DigestMismatchException;
-import dev.berth.NotFoundException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
@@ -76,6 +76,10 @@ import org.slf4j.LoggerFactory;
  * buffers unless the JVM is started with {@code -Djdk.httpclient.bufsize=1048576}, which makes large
  * fetches markedly cheaper; the property is JVM-wide, so Berth does not set it for you; the {@code berth}
  * command does.
+ *
+ * <p>Long for a public class because it is the SPI's one HTTP implementation: resolve, fetch and push
+ * are thin walks over the registry protocol and share the transport, the authorizer and the mirrors;
+ * the protocol details live in {@code dev.berth.registry.internal}.
  */
 public final class HttpRegistryResolver implements RegistryResolver {
     /** The Accept list dockerd sends to resolve, most wanted first. */

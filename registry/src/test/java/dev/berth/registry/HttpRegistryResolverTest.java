@@ -3,8 +3,8 @@ package dev.berth.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.DigestMismatchException;
-import dev.berth.NotFoundException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;

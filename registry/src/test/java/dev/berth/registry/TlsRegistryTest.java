@@ -3,7 +3,7 @@ package dev.berth.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.PluginException;
+import dev.berth.exception.PluginException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;

@@ -1,6 +1,6 @@
 package dev.berth.client;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 
 /**
  * A call to a plugin failed: it could not be reached, did not answer in time, answered a non-200

@@ -1,6 +1,6 @@
 package dev.berth.runc;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
 import dev.berth.plugin.Plugin;
@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Needs root (or a rootless runc set-up) and a runc with the CVE-2024-21626 fix. Thread-safe.
  * {@link #close} stops watching and leaves containers running.
+ *
+ * <p>One class, although long: the runc invocations, the PID watcher and the log pump share the state of
+ * each container, and a container's start, exit and delete must be seen by all three in one order.
  */
 public final class RuncRuntime implements PluginRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RuncRuntime.class);

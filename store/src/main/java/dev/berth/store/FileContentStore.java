@@ -1,8 +1,8 @@
 package dev.berth.store;
 
-import dev.berth.DigestMismatchException;
-import dev.berth.InvalidParameterException;
-import dev.berth.NotFoundException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.content.CommitResult;
 import dev.berth.content.ContentInfo;
 import dev.berth.content.ContentLabels;
@@ -98,6 +98,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Works on any {@link java.nio.file.FileSystem}, including in-memory ones such as
  * Jimfs (where the file lock only matters within the process).
+ *
+ * <p>One class, although long, because every operation touches the same on-disk layout and the same
+ * ingest locks; the crash-safety of commit, abort and sweep depends on their exact interleaving, which
+ * is easier to check when it is in one place.
  */
 public final class FileContentStore implements ContentStore {
     static final String LOCK = "lock";

@@ -1,6 +1,6 @@
 package dev.berth.store;
 
-import dev.berth.NotFoundException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.content.IngestLockedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

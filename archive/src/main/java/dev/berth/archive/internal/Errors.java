@@ -1,6 +1,6 @@
 package dev.berth.archive.internal;
 
-import dev.berth.PluginException.Category;
+import dev.berth.exception.PluginException.Category;
 import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ArchiveException.Kind;
 

@@ -1,6 +1,6 @@
 package dev.berth.archive.internal;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerReader.Type;
 import dev.berth.rootfs.AppliedLayer;
 import dev.berth.rootfs.ArchiveException;

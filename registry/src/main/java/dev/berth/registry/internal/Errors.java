@@ -1,7 +1,7 @@
 package dev.berth.registry.internal;
 
-import dev.berth.NotFoundException;
-import dev.berth.PluginException;
+import dev.berth.exception.NotFoundException;
+import dev.berth.exception.PluginException;
 import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryException.Reason;
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import dev.berth.DigestMismatchException;
-import dev.berth.NotFoundException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;

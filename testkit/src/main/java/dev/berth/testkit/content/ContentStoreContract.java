@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.berth.DigestMismatchException;
-import dev.berth.InvalidParameterException;
-import dev.berth.NotFoundException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.content.CommitResult;
 import dev.berth.content.ContentCopy;
 import dev.berth.content.ContentInfo;

@@ -1,8 +1,8 @@
 package dev.berth.testkit.content;
 
-import dev.berth.DigestMismatchException;
-import dev.berth.InvalidParameterException;
-import dev.berth.NotFoundException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.content.CommitResult;
 import dev.berth.content.ContentInfo;
 import dev.berth.content.ContentLabels;

@@ -1,6 +1,6 @@
 package dev.berth.testkit.registry;
 
-import dev.berth.NotFoundException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;

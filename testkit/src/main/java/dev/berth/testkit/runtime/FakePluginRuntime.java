@@ -1,6 +1,6 @@
 package dev.berth.testkit.runtime;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.runtime.PluginRuntime;
 import dev.berth.runtime.PluginSpecGenerator;
 import dev.berth.runtime.RuntimeSpec;

@@ -1,0 +1,122 @@
+package dev.berth.core.internal.manager;
+
+import dev.berth.exception.SystemException;
+import dev.berth.content.ContentCopy;
+import dev.berth.content.ContentStore;
+import dev.berth.content.ContentWriter;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * The blobs one operation writes to the content store, and what undoing it needs: the blobs it pinned
+ * (so a failing concurrent operation does not delete them), the blobs that were not in the store
+ * before it (its own, to delete on failure) and the ingest refs it opened (to abort on failure). Used
+ * by one thread.
+ */
+public final class BlobWork {
+    /** How long a write waits for another operation holding the same ingest ref. */
+    private static final Duration LOCK_WAIT = Duration.ofMinutes(10);
+
+    private final ContentStore store;
+    private final BlobPins pins;
+    private final List<Digest> added = new ArrayList<>();
+    private final List<Digest> pinned = new ArrayList<>();
+    private final List<String> ingests = new ArrayList<>();
+
+    /** Work on {@code store}, pinning in {@code pins}. */
+    public BlobWork(ContentStore store, BlobPins pins) {
+        this.store = store;
+        this.pins = pins;
+    }
+
+    /** Marks a blob as used by this operation until {@link #release()}. */
+    public void pin(Digest digest) {
+        pins.pin(digest);
+        pinned.add(digest);
+    }
+
+    /**
+     * Counts a blob as this operation's own if the store lacks it now. Called before writing: a
+     * failure after the blob's commit must still remove it.
+     */
+    public void claimIfAbsent(Digest digest) {
+        if (!exists(digest)) {
+            added.add(digest);
+        }
+    }
+
+    /** Records an ingest ref this operation opens, to abort if the operation fails. */
+    public void ingest(String ref) {
+        ingests.add(ref);
+    }
+
+    /** Pins, claims and writes a small blob; returns its descriptor. */
+    public Descriptor putBytes(String ref, byte[] bytes, String mediaType) {
+        Descriptor d = Descriptor.of(mediaType, Digest.sha256(bytes), bytes.length);
+        pin(d.digest());
+        claimIfAbsent(d.digest());
+        try {
+            put(ref, () -> new ByteArrayInputStream(bytes), d);
+        } catch (IOException e) {
+            throw new SystemException("error writing " + d.digest() + " to the content store: " + e.getMessage(), e);
+        }
+        return d;
+    }
+
+    /**
+     * Writes a blob under {@code ref} (recorded as an ingest). When another operation holds the same
+     * ingest (two installs sharing a layer), waits for it (containerd's OpenWriter) and does not read
+     * {@code source} if the blob was committed meanwhile.
+     */
+    public void put(String ref, Supplier<InputStream> source, Descriptor d) throws IOException {
+        ingest(ref);
+        ContentWriter writer = ContentCopy.openWriter(store, ref, OptionalLong.of(d.size()), Optional.of(d.digest()),
+                LOCK_WAIT);
+        // The writer holds the ref's lock: it is closed on every path, or the next writer would wait.
+        try (writer) {
+            if (exists(d.digest())) {
+                writer.close();
+                store.abort(ref);
+                return;
+            }
+            try (InputStream in = source.get()) {
+                ContentCopy.copy(writer, in, OptionalLong.of(d.size()), Optional.of(d.digest()), Map.of());
+            }
+        }
+    }
+
+    /** Whether the store has the blob. */
+    public boolean exists(Digest digest) {
+        try {
+            return store.info(digest).isPresent();
+        } catch (IOException e) {
+            throw new SystemException("cannot read the content store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Blobs this operation wrote or began to write that were not in the store before. */
+    public List<Digest> added() {
+        return List.copyOf(added);
+    }
+
+    /** The ingest refs this operation opened. */
+    public List<String> ingests() {
+        return List.copyOf(ingests);
+    }
+
+    /** Releases the pins. */
+    public void release() {
+        pinned.forEach(pins::unpin);
+        pinned.clear();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.berth.core.internal.manager;
+
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.SystemException;
+import dev.berth.content.ContentProvider;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.plugin.PluginConfig;
+import dev.berth.plugin.PluginRecord;
+import dev.berth.progress.ProgressEvent;
+import dev.berth.progress.ProgressStatus;
+import dev.berth.rootfs.AppliedLayer;
+import dev.berth.rootfs.RootfsApplier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one way a plugin's files come to be: build a rootfs and a record under {@code <root>/tmp/}, then
+ * publish them with one rename. Install and create {@linkplain #newPlugin publish a new plugin} under a
+ * reserved name; upgrade {@linkplain #replace replaces} an existing plugin's rootfs under its lock.
+ * Every step in between runs inside {@link Body#build}; if anything fails, {@link #discard undo} deletes
+ * the work directory, aborts the ingests the transaction opened and deletes the blobs it added that no
+ * record and no other running operation uses, so the root and the store are as they were.
+ *
+ * <p>The GC lock is held for reading throughout, so no blob the transaction pins or writes is collected
+ * under it. One transaction is used by one thread.
+ */
+public final class BuildTransaction {
+    /** The steps that fill the rootfs and return the record to publish. */
+    @FunctionalInterface
+    public interface Body {
+        /** Builds the record; may fetch, write blobs through {@link #blobs()} and apply layers. */
+        PluginRecord build(BuildTransaction tx);
+    }
+
+    /** How a built record is published: into a new directory, or over an existing plugin. */
+    @FunctionalInterface
+    private interface Publish {
+        void publish(BuildTransaction tx, PluginRecord record);
+    }
+
+    private final Engine engine;
+    private final BlobWork blobs;
+    private Path work;
+    private Path rootfs;
+
+    private BuildTransaction(Engine engine) {
+        this.engine = engine;
+        this.blobs = engine.blobWork();
+    }
+
+    /**
+     * Builds a new plugin called {@code name} and publishes it as {@code <root>/<id>/}. The name is
+     * reserved for the whole transaction, so two builds of one name conflict at once.
+     *
+     * @param purpose a suffix for the work directory's name, such as {@code ".install"}
+     * @return the published record, already in the table
+     */
+    public static PluginRecord newPlugin(Engine engine, String name, String purpose, Body body) {
+        engine.checkWritable();
+        engine.table().reserve(name);
+        try {
+            return run(engine, purpose, body, (tx, record) -> {
+                engine.root().save(tx.work, record);
+                engine.root().promote(tx.work, record.plugin().id());
+            });
+        } finally {
+            engine.table().release(name);
+        }
+    }
+
+    /**
+     * Builds a new rootfs for the plugin {@code id} and swaps it in with its record in one step
+     * ({@link PluginRoot#upgrade}), under the plugin's lock. The body should re-read the record with
+     * {@link Engine#current}, since it may have changed while the lock was awaited.
+     */
+    public static PluginRecord replace(Engine engine, String id, String purpose, Body body) {
+        engine.checkWritable();
+        ReentrantLock lock = engine.lockFor(id);
+        try {
+            return run(engine, purpose, body, (tx, record) -> engine.root().upgrade(id, tx.rootfs, record));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static PluginRecord run(Engine engine, String purpose, Body body, Publish publish) {
+        engine.gcLock().readLock().lock();
+        BuildTransaction tx = new BuildTransaction(engine);
+        try {
+            engine.checkOpen();
+            tx.work = engine.root().newTempDir(purpose);
+            tx.rootfs = tx.work.resolve("rootfs");
+            createDirectory(tx.rootfs);
+            PluginRecord record = body.build(tx);
+            publish.publish(tx, record);
+            engine.table().put(record);
+            // A new plugin's work directory became the plugin; an upgrade's holds the old rootfs.
+            PluginRoot.deleteRecursively(tx.work);
+            return record;
+        } catch (RuntimeException e) {
+            tx.discard(e);
+            throw e;
+        } finally {
+            tx.blobs.release();
+            engine.gcLock().readLock().unlock();
+        }
+    }
+
+    /** The blobs this transaction writes, pins and would undo. */
+    public BlobWork blobs() {
+        return blobs;
+    }
+
+    /** A pull whose blobs are this transaction's. */
+    public Pull pull() {
+        return engine.pull(blobs);
+    }
+
+    /** The rootfs being built. */
+    public Path rootfs() {
+        return rootfs;
+    }
+
+    /**
+     * Applies the layers in manifest order from the store and checks each against the config's
+     * {@code rootfs.diff_ids}: the uncompressed digest, or the compressed one Docker writes there.
+     */
+    public void applyLayers(ContentProvider store, RootfsApplier applier, List<Descriptor> layers, PluginConfig config) {
+        List<String> diffIds = config.rootfs().map(r -> r.diffIds()).orElse(null);
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
+            String id = Pull.shortId(layer.digest());
+            engine.progress(new ProgressEvent(id, ProgressStatus.EXTRACTING, 0, layer.size()));
+            AppliedLayer applied;
+            try (InputStream in = store.verifiedStream(layer.digest())) {
+                applied = applier.apply(in, layer.mediaType(), rootfs);
+            } catch (IOException e) {
+                throw new SystemException("error applying layer for digest " + layer.digest() + ": " + e.getMessage(), e);
+            }
+            if (diffIds != null && i < diffIds.size()) {
+                checkDiffId(diffIds.get(i), layer, applied);
+            }
+            engine.progress(new ProgressEvent(id, ProgressStatus.PULL_COMPLETE, layer.size(), layer.size()));
+        }
+    }
+
+    private static void checkDiffId(String expected, Descriptor layer, AppliedLayer applied) {
+        if (expected.equals(applied.diffId().toString()) || expected.equals(layer.digest().toString())) {
+            return;
+        }
+        if (!Digest.isValid(expected)) {
+            throw new InvalidParameterException("invalid plugin config: diff_id \"" + expected + "\" is not a digest");
+        }
+        throw new DigestMismatchException("layer " + layer.digest() + " (diff_id)", Digest.parse(expected), applied.diffId());
+    }
+
+    /**
+     * Undoes a failed build: deletes its work directory, aborts the ingests it left half written, and
+     * deletes the blobs it added that no record and no other running operation uses. A failure of the
+     * undo itself is added to {@code cause} as suppressed.
+     */
+    private void discard(RuntimeException cause) {
+        try {
+            if (work != null) {
+                PluginRoot.deleteRecursively(work);
+            }
+            for (String ref : blobs.ingests()) {
+                if (engine.store().status(ref).isPresent()) {
+                    engine.store().abort(ref);
+                }
+            }
+            Set<Digest> used = engine.recordedDigests();
+            for (Digest d : blobs.added()) {
+                // This operation still holds its pins, so another user shows as a count above one.
+                if (!used.contains(d) && !engine.pins().isPinnedByOthers(d) && engine.blobExists(d)) {
+                    engine.store().delete(d);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new SystemException("failed to mkdir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.berth.core.internal.manager;
+
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.NotFoundException;
+import dev.berth.exception.SystemException;
+import dev.berth.internal.json.JsonException;
+import dev.berth.internal.json.OciJson;
+import dev.berth.internal.json.PluginJson;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.ImageIndex;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Platform;
+import dev.berth.oci.Reference;
+import dev.berth.plugin.PluginConfig;
+import dev.berth.progress.ProgressEvent;
+import dev.berth.progress.ProgressListener;
+import dev.berth.progress.ProgressStatus;
+import dev.berth.remote.Fetcher;
+import dev.berth.remote.RegistryResolver;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The registry side of install, upgrade and privileges: resolve a reference, walk manifest (or index,
+ * selecting the host platform), config and layers, and put every blob into the content store,
+ * verified as it streams. Blobs already in the store are not downloaded again.
+ */
+public final class Pull {
+    private final RegistryResolver resolver;
+    private final ProgressListener progress;
+    private final Platform platform;
+    private final BlobWork blobs;
+
+    /** The manifest and config of a plugin, stored. */
+    public record Head(Reference reference, Descriptor manifestDescriptor, Manifest manifest, PluginConfig config) {
+    }
+
+    /**
+     * @param blobs where the pulled blobs are written, pinned and recorded for undoing, until the
+     *              operation calls {@code blobs.release()}
+     */
+    public Pull(RegistryResolver resolver, ProgressListener progress, Platform platform, BlobWork blobs) {
+        this.resolver = resolver;
+        this.progress = progress;
+        this.platform = platform;
+        this.blobs = blobs;
+    }
+
+    /** The blobs this pull wrote and pinned, for undoing it. */
+    public BlobWork blobs() {
+        return blobs;
+    }
+
+    /**
+     * Fetches the manifest and the config.
+     *
+     * @throws InvalidParameterException when the reference is an image or not a plugin
+     * @throws NotFoundException         when no manifest matches the host platform
+     */
+    public Head head(Reference reference) {
+        Descriptor desc = resolver.resolve(reference);
+        Fetcher fetcher = resolver.fetcher(reference);
+        if (desc.mediaType().equals(MediaTypes.DOCKER_MANIFEST_V1_SIGNED)) {
+            throw new InvalidParameterException(MediaTypes.DOCKER_MANIFEST_V1_SIGNED + " not supported");
+        }
+        byte[] bytes = fetcher.fetchBytes(desc, OciJson.MAX_MANIFEST_BYTES);
+        if (OciJson.kind(bytes, desc.mediaType()) == OciJson.Kind.INDEX) {
+            ImageIndex index = OciJson.decodeIndex(bytes, desc.mediaType());
+            Descriptor chosen = index.select(platform).orElseThrow(() -> new NotFoundException(
+                    "no manifest for platform " + platform + " in " + reference.familiar()));
+            desc = chosen;
+            bytes = fetcher.fetchBytes(desc, OciJson.MAX_MANIFEST_BYTES);
+        }
+        Manifest manifest = OciJson.decodeManifest(bytes, desc.mediaType());
+        Descriptor manifestDescriptor = Descriptor.of(manifest.effectiveMediaType(), desc.digest(), desc.size());
+        blobs.putBytes("manifest-" + desc.digest(), bytes, desc.mediaType());
+        if (!manifest.isPlugin()) {
+            String type = manifest.config().mediaType();
+            throw new InvalidParameterException("fetched plugin image but plugin config is missing: " + reference.familiar()
+                    + (type.equals(MediaTypes.DOCKER_IMAGE_CONFIG) || type.equals(MediaTypes.OCI_CONFIG)
+                    ? " is a container image, not a plugin" : " has config type " + type));
+        }
+        byte[] configBytes = fetcher.fetchBytes(manifest.config(), OciJson.MAX_CONFIG_BYTES);
+        blobs.putBytes("docker-plugin-" + manifest.config().digest(), configBytes, manifest.config().mediaType());
+        PluginConfig config;
+        try {
+            config = PluginJson.decodeConfig(configBytes);
+        } catch (JsonException e) {
+            throw new InvalidParameterException("failed to parse config: " + e.getMessage(), e);
+        }
+        return new Head(reference, manifestDescriptor, manifest, config);
+    }
+
+    /** Downloads every layer the store lacks, in manifest order, reporting progress. */
+    public void layers(Head head) {
+        Fetcher fetcher = null;
+        for (Descriptor layer : head.manifest().layers()) {
+            if (!MediaTypes.isLayer(layer.mediaType()) && !layer.mediaType().equals(MediaTypes.OCTET_STREAM)) {
+                throw new InvalidParameterException("unsupported layer media type " + layer.mediaType()
+                        + " in " + head.reference().familiar());
+            }
+            progress(layer.digest(), ProgressStatus.WAITING, 0, layer.size());
+        }
+        for (Descriptor layer : head.manifest().layers()) {
+            blobs.pin(layer.digest());
+            if (blobs.exists(layer.digest())) {
+                progress(layer.digest(), ProgressStatus.ALREADY_EXISTS, 0, 0);
+                continue;
+            }
+            if (fetcher == null) {
+                fetcher = resolver.fetcher(head.reference());
+            }
+            Fetcher f = fetcher;
+            blobs.claimIfAbsent(layer.digest());
+            try {
+                blobs.put("layer-" + layer.digest(), () -> counting(f.fetch(layer), layer), layer);
+            } catch (IOException e) {
+                throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);
+            }
+            progress(layer.digest(), ProgressStatus.DOWNLOAD_COMPLETE, layer.size(), layer.size());
+        }
+    }
+
+    private void progress(Digest digest, ProgressStatus status, long current, long total) {
+        Guard.progress(progress, new ProgressEvent(shortId(digest), status, current, total));
+    }
+
+    /** Docker's blob ID: the first 12 hex characters of the digest. */
+    public static String shortId(Digest digest) {
+        return digest.hex().substring(0, 12);
+    }
+
+    private InputStream counting(InputStream in, Descriptor layer) {
+        progress(layer.digest(), ProgressStatus.DOWNLOADING, 0, layer.size());
+        return new FilterInputStream(in) {
+            private long count;
+            private long reported;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    count += n;
+                    // Report about every MiB so listeners see motion without drowning.
+                    if (count - reported >= (1 << 20)) {
+                        reported = count;
+                        progress(layer.digest(), ProgressStatus.DOWNLOADING, count, layer.size());
+                    }
+                } else if (n < 0) {
+                    progress(layer.digest(), ProgressStatus.VERIFYING_CHECKSUM, count, layer.size());
+                }
+                return n;
+            }
+        };
+    }
+}

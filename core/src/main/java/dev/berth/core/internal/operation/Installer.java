@@ -1,0 +1,165 @@
+package dev.berth.core.internal.operation;
+
+import dev.berth.core.internal.manager.BuildTransaction;
+import dev.berth.core.internal.manager.ConfigValidator;
+import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.Pull;
+import dev.berth.core.internal.manager.Settings;
+import dev.berth.event.PluginEvent;
+import dev.berth.exception.ConflictException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.content.ContentProvider;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.InvalidReferenceException;
+import dev.berth.oci.Reference;
+import dev.berth.plugin.Plugin;
+import dev.berth.plugin.PluginConfig;
+import dev.berth.plugin.PluginPrivilege;
+import dev.berth.plugin.PluginRecord;
+import dev.berth.plugin.PluginSettings;
+import dev.berth.plugin.Privileges;
+import dev.berth.rootfs.RootfsApplier;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations that bring a plugin from a registry: its privileges, install ({@code docker plugin
+ * install}) and upgrade. Both builds go through a {@link BuildTransaction}: fetch manifest and config,
+ * validate, check the granted privileges, fetch the layers, apply them in order, publish.
+ */
+public final class Installer {
+    private static final Logger LOG = LoggerFactory.getLogger(Installer.class);
+
+    private final Engine engine;
+    private final ContentProvider content;
+    private final RootfsApplier applier;
+    private final Lifecycle lifecycle;
+    private final Remover remover;
+    private final Duration enableTimeout;
+
+    /** An installer that applies layers with {@code applier} and enables through {@code lifecycle}. */
+    public Installer(Engine engine, RootfsApplier applier, Lifecycle lifecycle, Remover remover, Duration enableTimeout) {
+        this.engine = engine;
+        this.content = engine.store();
+        this.applier = applier;
+        this.lifecycle = lifecycle;
+        this.remover = remover;
+        this.enableTimeout = enableTimeout;
+    }
+
+    /** See {@code PluginManager.privileges}. */
+    public List<PluginPrivilege> privileges(String remote) {
+        Reference ref = parseRemote(remote);
+        engine.gcLock().readLock().lock();
+        var blobs = engine.blobWork();
+        try {
+            engine.checkOpen();
+            return Privileges.of(engine.pull(blobs).head(ref).config());
+        } finally {
+            blobs.release();
+            engine.gcLock().readLock().unlock();
+        }
+    }
+
+    /** See {@code InstallOperation}: installs, then enables unless {@code disabled}; a failed enable removes it again. */
+    public Plugin install(String remote, Optional<String> alias, Optional<List<PluginPrivilege>> granted,
+                         boolean disabled, List<String> settings, Optional<Duration> timeout) {
+        Reference ref = parseRemote(remote);
+        String name = alias.map(Installer::localName).orElseGet(() -> defaultLocalName(ref));
+        // A malformed setting fails now, before anything is downloaded.
+        settings.forEach(Settings::parse);
+        LOG.debug("installing {} as {}", ref, name);
+        PluginRecord record = BuildTransaction.newPlugin(engine, name, ".install", tx -> {
+            Pull.Head head = fetch(tx, ref, granted);
+            PluginConfig config = head.config();
+            Settings.Applied applied = Settings.apply(config, PluginSettings.initialFor(config), settings);
+            Plugin p = new Plugin(engine.newId(), name, false, ref.toString(), applied.config(), applied.settings());
+            return new PluginRecord(p, "", Optional.of(head.manifest().config().digest()), layerDigests(head),
+                    Optional.of(head.manifestDescriptor().digest()), "");
+        });
+        Plugin plugin = record.plugin();
+        engine.publish(new PluginEvent.Created(plugin, ref.familiar(), true, engine.clock().instant()));
+        if (disabled) {
+            return plugin;
+        }
+        try {
+            return lifecycle.enable(plugin.id(), timeout.orElse(enableTimeout));
+        } catch (RuntimeException e) {
+            try {
+                remover.remove(plugin.id(), true);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** See {@code UpgradeOperation}. */
+    public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted) {
+        engine.checkWritable();
+        PluginRecord found = engine.table().resolve(nameOrId);
+        Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
+        PluginRecord upgraded = BuildTransaction.replace(engine, found.plugin().id(), ".upgrade", tx -> {
+            PluginRecord r = engine.current(found);
+            Plugin p = r.plugin();
+            if (p.enabled()) {
+                throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
+            }
+            Pull.Head head = fetch(tx, ref, granted);
+            Plugin next = p.withConfig(head.config())
+                    .withSettings(Settings.carryOver(p.settings(), head.config()))
+                    .withPluginReference(ref.toString());
+            return new PluginRecord(next, r.rootfs(), Optional.of(head.manifest().config().digest()), layerDigests(head),
+                    Optional.of(head.manifestDescriptor().digest()), r.swarmServiceId());
+        });
+        engine.publish(new PluginEvent.Upgraded(upgraded.plugin(), ref.familiar(), engine.clock().instant()));
+        return upgraded.plugin();
+    }
+
+    /** Fetches manifest and config, validates them and the grant, then fetches and applies the layers. */
+    private Pull.Head fetch(BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted) {
+        Pull pull = tx.pull();
+        Pull.Head head = pull.head(ref);
+        ConfigValidator.validate(head.config(), head.manifest().layers().size());
+        granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));
+        pull.layers(head);
+        tx.applyLayers(content, applier, head.manifest().layers(), head.config());
+        return head;
+    }
+
+    private static List<dev.berth.oci.Digest> layerDigests(Pull.Head head) {
+        return head.manifest().layers().stream().map(Descriptor::digest).toList();
+    }
+
+    private static Reference parseRemote(String remote) {
+        Objects.requireNonNull(remote, "remote");
+        try {
+            return Reference.parse(remote);
+        } catch (InvalidReferenceException e) {
+            throw new InvalidParameterException(e.getMessage(), e);
+        }
+    }
+
+    /** The local name for an alias: normalized, {@code :latest} added, familiar; no digest. */
+    private static String localName(String alias) {
+        Reference ref;
+        try {
+            ref = Reference.parseNormalized(alias);
+        } catch (InvalidReferenceException e) {
+            throw new InvalidParameterException("invalid name: " + alias + ": " + e.getMessage(), e);
+        }
+        if (ref.digest().isPresent()) {
+            throw new InvalidParameterException("invalid name: " + alias);
+        }
+        return ref.withDefaultTag().familiar();
+    }
+
+    /** Docker's local name for a remote: by tag, or {@code <repo>:<tag or latest>} for a digest. */
+    private static String defaultLocalName(Reference ref) {
+        return ref.repository().withTag(ref.tag().orElse(Reference.DEFAULT_TAG)).familiar();
+    }
+}

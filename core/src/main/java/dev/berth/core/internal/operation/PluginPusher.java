@@ -1,0 +1,116 @@
+package dev.berth.core.internal.operation;
+
+import dev.berth.PushedPlugin;
+import dev.berth.content.ContentProvider;
+import dev.berth.core.internal.manager.BlobWork;
+import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.Pull;
+import dev.berth.event.PluginEvent;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.SystemException;
+import dev.berth.internal.json.OciJson;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.InvalidReferenceException;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Reference;
+import dev.berth.plugin.PluginRecord;
+import dev.berth.progress.ProgressEvent;
+import dev.berth.progress.ProgressStatus;
+import dev.berth.remote.BlobSource;
+import dev.berth.remote.PushResult;
+import dev.berth.remote.Pusher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes a plugin under its local name ({@code docker plugin push}): config and layers first, then the
+ * manifest. A manifest missing from the store is rebuilt from the record and recorded.
+ */
+public final class PluginPusher {
+    private static final Logger LOG = LoggerFactory.getLogger(PluginPusher.class);
+
+    private final Engine engine;
+    private final ContentProvider content;
+
+    /** A pusher of the engine's plugins. */
+    public PluginPusher(Engine engine) {
+        this.engine = engine;
+        this.content = engine.store();
+    }
+
+    /** See {@code PluginManager.push}. */
+    public PushedPlugin push(String nameOrId) {
+        PluginRecord r = engine.table().resolve(nameOrId);
+        Reference ref;
+        try {
+            ref = Reference.parse(r.plugin().name());
+        } catch (InvalidReferenceException e) {
+            throw new InvalidParameterException("plugin has invalid name " + r.plugin().name() + " for push: "
+                    + e.getMessage(), e);
+        }
+        engine.gcLock().readLock().lock();
+        ReentrantLock lock = engine.lockFor(r.plugin().id());
+        try {
+            engine.checkOpen();
+            r = engine.current(r);
+            Manifest manifest = manifestOf(r);
+            r = engine.current(r); // a rebuilt manifest is in the record now
+            byte[] manifestBytes = engine.readBlob(r.manifest().orElseThrow(), OciJson.MAX_MANIFEST_BYTES);
+            Descriptor manifestDesc = Descriptor.of(MediaTypes.DOCKER_MANIFEST_V2, r.manifest().get(), manifestBytes.length);
+            Pusher pusher = engine.resolver().pusher(ref);
+            List<Descriptor> blobs = new ArrayList<>();
+            blobs.add(manifest.config());
+            blobs.addAll(manifest.layers());
+            for (Descriptor d : blobs) {
+                String id = Pull.shortId(d.digest());
+                engine.progress(new ProgressEvent(id, ProgressStatus.PREPARING, 0, d.size()));
+                PushResult result = pusher.push(d, () -> content.verifiedStream(d.digest()));
+                ProgressStatus done = result.outcome() == PushResult.Outcome.ALREADY_EXISTS
+                        ? ProgressStatus.LAYER_ALREADY_EXISTS : ProgressStatus.PUSHED;
+                engine.progress(new ProgressEvent(id, done, d.size(), d.size()));
+            }
+            pusher.push(manifestDesc, BlobSource.of(manifestBytes));
+            String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
+            PushedPlugin pushed = new PushedPlugin(ref.toString(), tag, manifestDesc.digest(), manifestDesc.size());
+            engine.publish(new PluginEvent.Pushed(r.plugin(), tag, pushed.digest().toString(), pushed.size(),
+                    engine.clock().instant()));
+            return pushed;
+        } finally {
+            lock.unlock();
+            engine.gcLock().readLock().unlock();
+        }
+    }
+
+    /** The record's manifest, rebuilt (and the record updated) when the blob is gone. */
+    private Manifest manifestOf(PluginRecord r) {
+        if (r.manifest().isPresent() && engine.blobExists(r.manifest().get())) {
+            return OciJson.decodeManifest(engine.readBlob(r.manifest().get(), OciJson.MAX_MANIFEST_BYTES),
+                    MediaTypes.DOCKER_MANIFEST_V2);
+        }
+        LOG.info("manifest of plugin {} is missing from the store; rebuilding it", r.plugin().name());
+        Digest configDigest = r.config().orElseThrow(() -> new SystemException(
+                "plugin " + r.plugin().name() + " has no config digest"));
+        Descriptor config = Descriptor.of(MediaTypes.DOCKER_PLUGIN_CONFIG, configDigest, engine.sizeOf(configDigest));
+        List<Descriptor> layers = new ArrayList<>();
+        for (Digest d : r.blobsumsOrEmpty()) {
+            layers.add(Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, d, engine.sizeOf(d)));
+        }
+        Manifest manifest = Manifest.dockerPlugin(config, layers);
+        byte[] bytes = OciJson.encodeManifest(manifest);
+        BlobWork blobs = engine.blobWork();
+        try {
+            Descriptor stored = blobs.putBytes("manifest-" + Digest.sha256(bytes), bytes, MediaTypes.DOCKER_MANIFEST_V2);
+            engine.update(new PluginRecord(r.plugin(), r.rootfs(), r.config(), r.blobsums(),
+                    Optional.of(stored.digest()), r.swarmServiceId()));
+            return manifest;
+        } finally {
+            blobs.release();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.berth.manager;
+
+import dev.berth.exception.SystemException;
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wraps a collaborator so that its Nth call (counting calls on everything it hands out too: writers,
+ * fetchers, pushers) fails. A failing method throws {@link IOException} when it declares it, else a
+ * {@link SystemException}. Hand-written with {@link Proxy}: no mocking library.
+ */
+final class Faults {
+    private final int failAt;
+    private final AtomicInteger calls = new AtomicInteger();
+    private final List<Class<?>> wrapped;
+
+    /**
+     * @param failAt  the 1-based call that fails
+     * @param wrapped the interfaces whose instances returned by calls get wrapped as well
+     */
+    Faults(int failAt, List<Class<?>> wrapped) {
+        this.failAt = failAt;
+        this.wrapped = wrapped;
+    }
+
+    /** How many calls were counted. */
+    int calls() {
+        return calls.get();
+    }
+
+    /** Whether the injected failure happened. */
+    boolean fired() {
+        return calls.get() >= failAt;
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T wrap(Class<T> type, T delegate) {
+        InvocationHandler h = (proxy, method, args) -> invoke(delegate, method, args);
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+    }
+
+    private Object invoke(Object delegate, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return method.invoke(delegate, args);
+        }
+        if (calls.incrementAndGet() == failAt) {
+            String message = "injected failure at call " + failAt + " (" + method.getName() + ")";
+            if (method.getName().equals("close")) {
+                // A close that fails still releases what it holds, as every Closeable must.
+                method.invoke(delegate, args);
+            }
+            for (Class<?> e : method.getExceptionTypes()) {
+                if (e.isAssignableFrom(IOException.class)) {
+                    throw new IOException(message);
+                }
+            }
+            throw new SystemException(message);
+        }
+        Object result;
+        try {
+            result = method.invoke(delegate, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+        for (Class<?> w : wrapped) {
+            if (result != null && w.isInterface() && w.isInstance(result) && method.getReturnType() == w) {
+                return wrapAny(w, result);
+            }
+        }
+        return result;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Object wrapAny(Class w, Object o) {
+        return wrap(w, o);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.berth.internal.json;
+
+import dev.berth.internal.gojson.GoJsonWriter;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads JSON into a small tree ({@link JsonObject}, lists, strings, booleans, decimals,
+ * {@link #NULL}). Exactly one value per document; trailing data is an error, as Docker requires of
+ * plugin configs. Thread-safe.
+ */
+public final class Json {
+    /** JSON {@code null}, and the value of an absent key. */
+    public static final Object NULL = new GoJsonWriter.Node() {
+        @Override
+        public void writeTo(GoJsonWriter writer) {
+            writer.nullValue();
+        }
+
+        @Override
+        public String toString() {
+            return "null";
+        }
+    };
+
+    /** The default cap on a document: 1 MiB, the size limit for plugin configs. */
+    public static final int DEFAULT_MAX_BYTES = 1 << 20;
+    private static final int MAX_DEPTH = 64;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(64)
+                    .maxStringLength(DEFAULT_MAX_BYTES)
+                    .build())
+            .build();
+
+    private Json() {
+    }
+
+    /**
+     * Parses a whole document.
+     *
+     * @param bytes    UTF-8 JSON
+     * @param maxBytes the largest document accepted
+     * @throws JsonException if the document is too large, malformed, has duplicate keys (in any case)
+     *                       or trailing data
+     */
+    public static Object parse(byte[] bytes, int maxBytes) {
+        if (bytes.length > maxBytes) {
+            throw new JsonException("JSON document of " + bytes.length + " bytes exceeds the limit of " + maxBytes);
+        }
+        try (JsonParser parser = FACTORY.createParser(bytes)) {
+            return parseDocument(parser);
+        } catch (JsonProcessingException e) {
+            throw new JsonException("invalid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new JsonException("invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #parse(byte[], int)} with the default 1 MiB cap. */
+    public static Object parse(byte[] bytes) {
+        return parse(bytes, DEFAULT_MAX_BYTES);
+    }
+
+    /** Parses a document that must be an object. */
+    public static JsonObject parseObject(byte[] bytes, int maxBytes) {
+        Object v = parse(bytes, maxBytes);
+        if (v instanceof JsonObject o) {
+            return o;
+        }
+        throw new JsonException("expected a JSON object, got " + typeName(v));
+    }
+
+    /** Parses a document that must be an object, with the default cap. */
+    public static JsonObject parseObject(byte[] bytes) {
+        return parseObject(bytes, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * Reads at most {@code maxBytes} from the stream and parses them; a longer stream is an error, so
+     * a hostile peer cannot make Berth buffer without bound. The stream is not closed.
+     */
+    public static Object parse(InputStream in, int maxBytes) throws IOException {
+        byte[] bytes = in.readNBytes(maxBytes + 1);
+        if (bytes.length > maxBytes) {
+            throw new JsonException("JSON document exceeds the limit of " + maxBytes + " bytes");
+        }
+        return parse(bytes, maxBytes);
+    }
+
+    private static Object parseDocument(JsonParser parser) throws IOException {
+        JsonToken first = parser.nextToken();
+        if (first == null) {
+            throw new JsonException("invalid JSON: empty document");
+        }
+        Object value = readValue(parser, first);
+        JsonToken trailing;
+        try {
+            trailing = parser.nextToken();
+        } catch (JsonProcessingException e) {
+            throw new JsonException("invalid JSON: unexpected data after the document", e);
+        }
+        if (trailing != null) {
+            throw new JsonException("invalid JSON: unexpected data after the document");
+        }
+        return value;
+    }
+
+    private static Object readValue(JsonParser parser, JsonToken token) throws IOException {
+        switch (token) {
+            case START_OBJECT -> {
+                JsonObject object = new JsonObject();
+                JsonToken t;
+                while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    object.put(key, readValue(parser, parser.nextToken()));
+                }
+                if (t != JsonToken.END_OBJECT) {
+                    throw new JsonException("invalid JSON: unterminated object");
+                }
+                return object;
+            }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                JsonToken t;
+                while ((t = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t == null) {
+                        throw new JsonException("invalid JSON: unterminated array");
+                    }
+                    list.add(readValue(parser, t));
+                }
+                return java.util.Collections.unmodifiableList(list);
+            }
+            case VALUE_STRING -> {
+                return parser.getText();
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return parser.getDecimalValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return NULL;
+            }
+            default -> throw new JsonException("invalid JSON: unexpected token " + token);
+        }
+    }
+
+    /** A short name of a tree value's JSON type, for messages. */
+    static String typeName(Object v) {
+        if (v == NULL) {
+            return "null";
+        }
+        if (v instanceof JsonObject) {
+            return "object";
+        }
+        if (v instanceof List) {
+            return "array";
+        }
+        if (v instanceof String) {
+            return "string";
+        }
+        if (v instanceof Boolean) {
+            return "boolean";
+        }
+        return "number";
+    }
+}
