@@ -15,4 +15,6 @@ module dev.berth.testkit {
     opens dev.berth.testkit.content to org.junit.platform.commons;
 
     exports dev.berth.testkit.registry;
+    exports dev.berth.testkit.rootfs;
+    opens dev.berth.testkit.rootfs to org.junit.platform.commons;
 }

@@ -201,6 +201,17 @@ class TarRootfsApplierStreamTest extends ApplierTestBase {
     @Nested
     class Framing {
         @Test
+        void apply_headerWithWrongChecksum_malformedAndNothingApplied() {
+            // regression: Commons Compress does not verify checksums, so a damaged name was applied as read
+            byte[] layer = tar().file("good", "G").bytes();
+            layer[0] ^= 1;
+
+            assertKind(attempt(layer), MALFORMED);
+            assertThat(dest("food")).doesNotExist();
+            assertThat(dest("good")).doesNotExist();
+        }
+
+        @Test
         void apply_truncatedEntry_malformed() {
             // TAR-53: declared 1 GiB, 1 KiB present
             byte[] archive = tar().file("big", new byte[1024], 0644).bytes();

@@ -838,7 +838,10 @@ public final class HttpRegistryResolver implements RegistryResolver {
             return this;
         }
 
-        /** The clock for token expiry. */
+        /**
+         * The clock for token expiry, retry deadlines and {@code Retry-After} dates; the system clock (UTC)
+         * by default. Waits themselves are real sleeps: the clock decides how long, not how.
+         */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
             return this;

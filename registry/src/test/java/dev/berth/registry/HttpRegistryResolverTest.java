@@ -22,6 +22,7 @@ import dev.berth.testkit.registry.FakeRegistry;
 import dev.berth.testkit.registry.Fault;
 import dev.berth.testkit.registry.RecordedRequest;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -459,6 +460,54 @@ class HttpRegistryResolverTest {
                         assertThat(e.getMessage()).contains("status 429", "Retry-After",
                                 "more than the " + FAST.maxRetryAfter().toSeconds() + " s");
                     });
+            assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*")).as("not retried").hasSize(1);
+        }
+
+        @Test
+        void send_retryAfterHttpDate_isReadOnTheInjectedClock() {
+            // an hour after the fixed clock but decades before the system's: only the injected clock
+            // makes it a wait longer than maxRetryAfter, refused at once; the system clock would retry
+            Instant fixed = Instant.parse("2001-02-03T04:05:06Z");
+            HttpRegistryResolver fixedClock = newBuilder().retry(FAST)
+                    .clock(Clock.fixed(fixed, ZoneOffset.UTC)).build();
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            registry.inject("GET", "/v2/test/tiny/blobs/.*", 1,
+                    Fault.retryAfter(429, httpDate(fixed.plus(Duration.ofHours(1)))));
+
+            assertThatThrownBy(() -> fixedClock.fetcher(ref).fetch(TinyPlugin.LAYER_DESC))
+                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.getMessage())
+                            .contains("Retry-After 3600 s", "more than the " + FAST.maxRetryAfter().toSeconds() + " s"));
+            assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*")).as("not retried").hasSize(1);
+        }
+
+        @Test
+        void send_deadlinePassedOnTheInjectedClock_returnsTheFailureWithoutRetrying() throws Exception {
+            // each reading of this clock is an hour later: the policy's 2-minute deadline has passed by the
+            // time the first 503 is weighed, though no real time has
+            Clock racing = new Clock() {
+                private final java.util.concurrent.atomic.AtomicLong hours = new java.util.concurrent.atomic.AtomicLong();
+
+                @Override
+                public ZoneOffset getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return Instant.parse("2001-02-03T04:05:06Z").plus(Duration.ofHours(hours.getAndIncrement()));
+                }
+            };
+            HttpRegistryResolver late = newBuilder().retry(FAST).clock(racing).build();
+            TinyPlugin.putInto(registry, "test/tiny", "1.0");
+            registry.inject("GET", "/v2/test/tiny/blobs/.*", 100, Fault.status(503));
+
+            assertThatThrownBy(() -> late.fetcher(ref).fetch(TinyPlugin.LAYER_DESC))
+                    .isInstanceOf(RegistryException.class);
             assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*")).as("not retried").hasSize(1);
         }
 

@@ -40,6 +40,12 @@ public final class GuardedTarInputStream extends TarArchiveInputStream {
     protected byte[] readRecord() throws IOException {
         byte[] record = super.readRecord();
         if (record != null && record.length > TYPE_OFFSET && !isEOFRecord(record)) {
+            // Commons Compress does not check a header's checksum when reading, so a damaged header
+            // would be applied as whatever its bytes happen to say; Go's archive/tar refuses it, and so do we
+            if (!TarUtils.verifyCheckSum(record)) {
+                throw Errors.of(dev.berth.rootfs.ArchiveException.Kind.MALFORMED,
+                        "a tar header has a wrong checksum (a damaged or non-tar stream)");
+            }
             byte type = record[TYPE_OFFSET];
             if (type == 'x' || type == 'g' || type == 'X' || type == 'L' || type == 'K') {
                 long size = number(record, SIZE_OFFSET, SIZE_LENGTH);

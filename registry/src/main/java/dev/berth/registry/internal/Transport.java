@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +50,7 @@ public final class Transport {
      * @param insecureClient  the client for https to an insecure registry (no certificate checks),
      *                        made on first use
      * @param maxConcurrent   concurrent requests per registry host
-     * @param clock           the clock for token expiry
+     * @param clock           the clock for token expiry, retry deadlines and {@code Retry-After} dates
      * @param fastPlainHttp   whether bodiless GET and HEAD over plain http go through {@link PlainHttp}
      *                        rather than the JDK client
      */
@@ -100,7 +98,7 @@ public final class Transport {
      */
     public Response send(Request request) {
         RetryPolicy policy = settings.retry();
-        Instant deadline = Instant.now().plus(policy.timeout());
+        Backoff budget = new Backoff(policy, settings.clock());
         boolean reauthorized = false;
         int attempt = 0;
         while (true) {
@@ -117,8 +115,8 @@ public final class Transport {
                     throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": TLS failed: "
                             + safeMessage(e), e);
                 }
-                Duration delay = backoff(policy, attempt);
-                if (attempt >= policy.maxAttempts() || Instant.now().plus(delay).isAfter(deadline)) {
+                Duration delay = budget.delay(attempt);
+                if (!budget.mayRetry(attempt, delay)) {
                     throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": " + attempt
                             + " attempt(s) failed, last: " + safeMessage(e), e);
                 }
@@ -140,7 +138,7 @@ public final class Transport {
                 continue;
             }
             if (RETRYABLE.contains(status)) {
-                Optional<Duration> retryAfter = retryAfter(response);
+                Optional<Duration> retryAfter = retryAfter(response, settings.clock());
                 if (retryAfter.isPresent() && retryAfter.get().compareTo(policy.maxRetryAfter()) > 0) {
                     response.close();
                     throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": status " + status
@@ -148,8 +146,8 @@ public final class Transport {
                             + policy.maxRetryAfter().toSeconds() + " s Berth waits");
                 }
                 int attemptNo = attempt;
-                Duration delay = retryAfter.orElseGet(() -> backoff(policy, attemptNo));
-                if (attempt < policy.maxAttempts() && !Instant.now().plus(delay).isAfter(deadline)) {
+                Duration delay = retryAfter.orElseGet(() -> budget.delay(attemptNo));
+                if (budget.mayRetry(attempt, delay)) {
                     response.close();
                     LOG.debug("{}: status {}, retrying in {} ms", describe(request), status, delay.toMillis());
                     sleep(delay);
@@ -301,25 +299,15 @@ public final class Transport {
         return permits.computeIfAbsent(registry, k -> new Semaphore(settings.maxConcurrent(), true));
     }
 
-    static Duration backoff(RetryPolicy policy, int attempt) {
-        long base = policy.initialBackoff().toMillis();
-        long cap = policy.maxBackoff().toMillis();
-        long exp = base << Math.min(attempt - 1, 20);
-        long bound = Math.max(0, Math.min(cap, exp));
-        // full jitter: spreads retries of many clients so they don't hit the registry in step
-        long millis = bound == 0 ? 0 : bound / 2 + ThreadLocalRandom.current().nextLong(bound / 2 + 1);
-        return Duration.ofMillis(millis);
-    }
-
     /**
      * {@code Retry-After} as seconds or an HTTP date in any of its three forms, as {@link RetryAfter#parse}
-     * reads it against the current time: zero for a date in the past, {@link Long#MAX_VALUE} seconds for
+     * reads it against {@code clock}: zero for a date in the past, {@link Long#MAX_VALUE} seconds for
      * more digits than a long holds; empty when absent, negative or garbage.
      */
-    static Optional<Duration> retryAfter(Response response) {
+    static Optional<Duration> retryAfter(Response response, Clock clock) {
         // RFC 9110 says a recipient MUST accept the obsolete RFC 850 and asctime dates too, which
         // DateTimeFormatter.RFC_1123_DATE_TIME refused; and an overlong number must not read as absent
-        return response.header("Retry-After").flatMap(v -> RetryAfter.parse(v, Instant.now()));
+        return response.header("Retry-After").flatMap(v -> RetryAfter.parse(v, clock.instant()));
     }
 
     private static void sleep(Duration d) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.http.HttpHeaders;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,7 +40,7 @@ class RetryAfterTest {
         Map<String, List<String>> map = values.length == 0 ? Map.of() : Map.of("Retry-After", List.of(values));
         Response r = new Response(429, HttpHeaders.of(map, (k, v) -> true), URI.create("http://127.0.0.1/"),
                 new BodyStream(Duration.ofSeconds(1), () -> { }));
-        return Transport.retryAfter(r);
+        return Transport.retryAfter(r, Clock.systemUTC());
     }
 
     @Nested
