@@ -1,7 +1,7 @@
 package dev.berth.testkit.rootfs;
 
-import dev.berth.PluginException.Category;
-import dev.berth.SystemException;
+import dev.berth.exception.PluginException.Category;
+import dev.berth.exception.SystemException;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Digester;
 import dev.berth.oci.MediaTypes;

@@ -1,6 +1,6 @@
 package dev.berth.testkit.rootfs;
 
-import dev.berth.SystemException;
+import dev.berth.exception.SystemException;
 import dev.berth.oci.Digester;
 import dev.berth.rootfs.AppliedLayer;
 import dev.berth.rootfs.ArchiveException;
