@@ -3,6 +3,7 @@ package dev.berth;
 import dev.berth.core.internal.operation.Installer;
 
 import dev.berth.plugin.Plugin;
+import dev.berth.progress.ProgressListener;
 import dev.berth.plugin.PluginPrivilege;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class InstallOperation {
+    private final PluginManager manager;
     private final Installer installer;
+    private OperationOptions options = OperationOptions.defaults();
     private final String remote;
     private Optional<String> alias = Optional.empty();
     private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
@@ -32,7 +35,8 @@ public final class InstallOperation {
     private final List<String> settings = new ArrayList<>();
     private Optional<Duration> enableTimeout = Optional.empty();
 
-    InstallOperation(Installer installer, String remote) {
+    InstallOperation(PluginManager manager, Installer installer, String remote) {
+        this.manager = manager;
         this.installer = installer;
         this.remote = Objects.requireNonNull(remote, "remote");
     }
@@ -84,6 +88,26 @@ public final class InstallOperation {
      * @return the installed plugin
      */
     public Plugin run() {
-        return installer.install(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout);
+        return PluginTask.runHere(manager.clock(), options, () -> installer.install(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout));
+    }
+
+    /** Where this install's own progress goes, besides the manager's listener. @return this */
+    public InstallOperation progress(ProgressListener listener) {
+        options = options.withProgress(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * How long this install may take; past it, it stops, is undone and fails with a
+     * {@link dev.berth.exception.DeadlineExceededException}. @return this
+     */
+    public InstallOperation deadline(Duration timeout) {
+        options = options.withDeadline(Objects.requireNonNull(timeout, "timeout"));
+        return this;
+    }
+
+    /** Starts the install in the background on the manager's executor; see {@link PluginTask}. */
+    public PluginTask<Plugin> start() {
+        return manager.submit(options, m -> run());
     }
 }

@@ -3,13 +3,8 @@ package dev.berth;
 import dev.berth.content.ContentStore;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.PluginRoot;
-import dev.berth.core.internal.operation.Creator;
-import dev.berth.core.internal.operation.GarbageCollector;
-import dev.berth.core.internal.operation.Installer;
-import dev.berth.core.internal.operation.Lifecycle;
 import dev.berth.core.internal.operation.ListFilter;
-import dev.berth.core.internal.operation.PluginPusher;
-import dev.berth.core.internal.operation.Remover;
+import dev.berth.core.internal.operation.Operations;
 import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.event.EventPublisher;
 import dev.berth.exception.ConflictException;
@@ -39,9 +34,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Manages Docker-compatible managed plugins under one plugin root, as the Docker daemon's plugin
@@ -77,41 +71,25 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. See {@link #close()} for what happens to running plugins.
  */
 public final class PluginManager implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
-
     private final Engine engine;
+    private final Executor executor;
     private final boolean liveRestore;
     private final List<PluginRoot.Problem> problems;
-    private final Lifecycle lifecycle;
-    private final GarbageCollector gc;
-    private final Remover remover;
-    private final Installer installer;
-    private final Creator creator;
-    private final PluginPusher pusher;
+    private final Operations ops;
 
     private PluginManager(Builder b) {
         PluginRoot root = PluginRoot.open(b.root, b.readOnly);
         this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, b.publishers,
                 b.progressListener, b.idGenerator, b.clock, b.readOnly);
         this.liveRestore = b.liveRestore;
-        this.lifecycle = new Lifecycle(engine);
-        this.gc = new GarbageCollector(engine);
-        this.remover = new Remover(engine, lifecycle, gc, b.executor, b.gcAfterRemove);
-        this.installer = new Installer(engine, b.rootfsApplier, lifecycle, remover, b.enableTimeout);
-        this.creator = new Creator(engine, Optional.ofNullable(b.contextSplitter), b.rootfsApplier, b.dockerVersion);
-        this.pusher = new PluginPusher(engine);
+        this.executor = b.executor;
+        this.ops = Operations.wire(engine, b.rootfsApplier, Optional.ofNullable(b.contextSplitter), b.executor,
+                b.gcAfterRemove, b.enableTimeout, b.dockerVersion);
         try {
-            PluginRoot.Loaded loaded = root.load();
-            this.problems = loaded.problems();
-            problems.forEach(p -> LOG.warn("error loading plugin, skipping: {}: {}", p.path(), p.message()));
-            engine.table().setAll(loaded.records());
-            if (b.runtime != null && !b.readOnly) {
-                PluginSupervisor sup = PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
-                        .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)
-                        .listener(lifecycle).build();
-                engine.supervisor(sup);
-                lifecycle.restoreEnabled(sup, liveRestore);
-            }
+            this.problems = ops.lifecycle().load(b.runtime == null || b.readOnly ? Optional.empty()
+                    : Optional.of(PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
+                    .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)),
+                    liveRestore);
         } catch (RuntimeException e) {
             root.close();
             throw e;
@@ -192,7 +170,7 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> found but disabled}
      */
     public RunningPlugin endpoint(String nameOrId) {
-        return lifecycle.endpoint(inspect(nameOrId));
+        return ops.lifecycle().endpoint(inspect(nameOrId));
     }
 
     /**
@@ -201,12 +179,12 @@ public final class PluginManager implements AutoCloseable {
      * platform's manifest.
      */
     public List<PluginPrivilege> privileges(String remote) {
-        return installer.privileges(remote);
+        return ops.installer().privileges(remote);
     }
 
     /** Starts an install of the plugin at {@code remote}; see {@link InstallOperation}. */
     public InstallOperation install(String remote) {
-        return new InstallOperation(installer, remote);
+        return new InstallOperation(this, ops.installer(), remote);
     }
 
     /**
@@ -219,7 +197,7 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException         when the name is taken
      */
     public Plugin create(String name, InputStream context) {
-        return creator.create(name, context);
+        return ops.creator().create(name, context);
     }
 
     /**
@@ -227,7 +205,7 @@ public final class PluginManager implements AutoCloseable {
      * then the manifest. A manifest missing from the store is rebuilt and recorded.
      */
     public PushedPlugin push(String nameOrId) {
-        return pusher.push(nameOrId);
+        return ops.pusher().push(nameOrId);
     }
 
     /**
@@ -240,7 +218,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin set(String nameOrId, List<String> args) {
         Objects.requireNonNull(args, "args");
-        return lifecycle.set(nameOrId, args);
+        return ops.lifecycle().set(nameOrId, args);
     }
 
     /**
@@ -251,12 +229,12 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> is in use} or {@code plugin <name> is enabled}
      */
     public void remove(String nameOrId, boolean force) {
-        remover.remove(nameOrId, force);
+        ops.remover().remove(nameOrId, force);
     }
 
     /** Starts an upgrade of an installed plugin; see {@link UpgradeOperation}. */
     public UpgradeOperation upgrade(String nameOrId) {
-        return new UpgradeOperation(installer, nameOrId);
+        return new UpgradeOperation(this, ops.installer(), nameOrId);
     }
 
     /**
@@ -267,7 +245,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin enable(String nameOrId, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return lifecycle.enable(nameOrId, timeout);
+        return ops.lifecycle().enable(nameOrId, timeout);
     }
 
     /**
@@ -278,7 +256,7 @@ public final class PluginManager implements AutoCloseable {
      *                           {@code plugin is already disabled: plugin <name> found but disabled}
      */
     public Plugin disable(String nameOrId, boolean force) {
-        return lifecycle.disable(nameOrId, force);
+        return ops.lifecycle().disable(nameOrId, force);
     }
 
     /**
@@ -287,7 +265,23 @@ public final class PluginManager implements AutoCloseable {
      * Excludes every other operation on blobs while it runs.
      */
     public GcResult gc() {
-        return gc.collect();
+        return ops.gc().collect();
+    }
+
+    /**
+     * Runs {@code operation} (any calls on this manager) in the background on the manager's executor,
+     * with its own progress listener and deadline, and returns a handle that can cancel it; see
+     * {@link PluginTask}. With the default executor, which runs tasks on the caller's thread, this returns
+     * after the operation: give the builder a real executor for background work.
+     */
+    public <T> PluginTask<T> submit(OperationOptions options, Function<PluginManager, T> operation) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(operation, "operation");
+        return PluginTask.start(executor, engine.clock(), options, () -> operation.apply(this));
+    }
+
+    Clock clock() {
+        return engine.clock();
     }
 
     /**
@@ -429,7 +423,7 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
-        /** Runs background work (the GC after a remove); the caller's thread by default. @return this */
+        /** Runs background work (tasks, the GC after a remove); the caller's thread by default. @return this */
         public Builder executor(Executor value) {
             executor = Objects.requireNonNull(value, "executor");
             return this;

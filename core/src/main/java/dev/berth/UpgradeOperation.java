@@ -3,7 +3,9 @@ package dev.berth;
 import dev.berth.core.internal.operation.Installer;
 
 import dev.berth.plugin.Plugin;
+import dev.berth.progress.ProgressListener;
 import dev.berth.plugin.PluginPrivilege;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,12 +15,15 @@ import java.util.Optional;
  * {@link PluginManager#upgrade(String)}; {@link #run()} performs it. Not thread-safe; use once.
  */
 public final class UpgradeOperation {
+    private final PluginManager manager;
     private final Installer installer;
+    private OperationOptions options = OperationOptions.defaults();
     private final String name;
     private Optional<String> remote = Optional.empty();
     private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
 
-    UpgradeOperation(Installer installer, String name) {
+    UpgradeOperation(PluginManager manager, Installer installer, String name) {
+        this.manager = manager;
         this.installer = installer;
         this.name = Objects.requireNonNull(name, "name");
     }
@@ -48,6 +53,26 @@ public final class UpgradeOperation {
      * @return the upgraded plugin
      */
     public Plugin run() {
-        return installer.upgrade(name, remote, granted);
+        return PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted));
+    }
+
+    /** Where this upgrade's own progress goes, besides the manager's listener. @return this */
+    public UpgradeOperation progress(ProgressListener listener) {
+        options = options.withProgress(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * How long this upgrade may take; past it, it stops, is undone and fails with a
+     * {@link dev.berth.exception.DeadlineExceededException}. @return this
+     */
+    public UpgradeOperation deadline(Duration timeout) {
+        options = options.withDeadline(Objects.requireNonNull(timeout, "timeout"));
+        return this;
+    }
+
+    /** Starts the upgrade in the background on the manager's executor; see {@link PluginTask}. */
+    public PluginTask<Plugin> start() {
+        return manager.submit(options, m -> run());
     }
 }

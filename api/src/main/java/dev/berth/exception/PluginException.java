@@ -28,7 +28,11 @@ public class PluginException extends RuntimeException {
         /** A remote or local service cannot be reached now; retrying may help (HTTP 503). */
         UNAVAILABLE(503),
         /** Everything else, including I/O failures and data corruption (HTTP 500). */
-        SYSTEM(500);
+        SYSTEM(500),
+        /** The caller cancelled the operation or interrupted its thread (errdefs' Cancelled, HTTP 499). */
+        CANCELLED(499),
+        /** The operation ran past the deadline it was given (errdefs' Deadline, HTTP 504). */
+        DEADLINE_EXCEEDED(504);
 
         private final int httpStatus;
 

@@ -18,12 +18,16 @@ interface Terminal {
      */
     Optional<String> readLine(String prompt);
 
-    /** The JVM's console: interactive exactly when {@link System#console()} exists. */
+    /**
+     * The JVM's console: interactive when it is a real terminal. From JDK 22 on {@link System#console()}
+     * exists even when output is redirected, so there {@code Console.isTerminal()} decides (called
+     * reflectively, since Berth compiles for 17); before 22 a console exists only on a terminal.
+     */
     static Terminal system() {
         return new Terminal() {
             @Override
             public boolean interactive() {
-                return System.console() != null;
+                return isTerminal(System.console());
             }
 
             @Override
@@ -32,6 +36,20 @@ interface Terminal {
                 return c == null ? Optional.empty() : Optional.ofNullable(c.readLine("%s", prompt));
             }
         };
+    }
+
+    /** Whether {@code console} is a terminal; see {@link #system()}. */
+    static boolean isTerminal(Console console) {
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 17 to 21: a console exists only when standard input and output are a terminal
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** No terminal: nothing is asked, no bars are drawn. */

@@ -28,6 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the work directory, aborts the ingests the transaction opened and deletes the blobs it added that no
  * record and no other running operation uses, so the root and the store are as they were.
  *
+ * <p>A cancel, an interrupt or a passed deadline ({@link OperationScope}) is honoured between steps
+ * and on every read of a layer, up to the moment of publishing, and undone like any failure; the undo
+ * itself runs with the interrupt status cleared and restores it.
+ *
  * <p>The GC lock is held for reading throughout, so no blob the transaction pins or writes is collected
  * under it. One transaction is used by one thread.
  */
@@ -95,18 +99,21 @@ public final class BuildTransaction {
         BuildTransaction tx = new BuildTransaction(engine);
         try {
             engine.checkOpen();
+            engine.checkCancelled();
             tx.work = engine.root().newTempDir(purpose);
             tx.rootfs = tx.work.resolve("rootfs");
             createDirectory(tx.rootfs);
             PluginRecord record = body.build(tx);
+            // The last moment a cancel is honoured: after the rename the plugin exists.
+            engine.checkCancelled();
             publish.publish(tx, record);
             engine.table().put(record);
             // A new plugin's work directory became the plugin; an upgrade's holds the old rootfs.
             PluginRoot.deleteRecursively(tx.work);
             return record;
         } catch (RuntimeException e) {
-            tx.discard(e);
-            throw e;
+            OperationScope.uninterrupted(() -> tx.discard(e));
+            throw OperationScope.asCancelled(e);
         } finally {
             tx.blobs.release();
             engine.gcLock().readLock().unlock();
@@ -139,7 +146,9 @@ public final class BuildTransaction {
             String id = Pull.shortId(layer.digest());
             engine.progress(new ProgressEvent(id, ProgressStatus.EXTRACTING, 0, layer.size()));
             AppliedLayer applied;
-            try (InputStream in = store.verifiedStream(layer.digest())) {
+            engine.checkCancelled();
+            try (InputStream in = engine.metered(store.verifiedStream(layer.digest()), layer.digest(),
+                    ProgressStatus.EXTRACTING, layer.size())) {
                 applied = applier.apply(in, layer.mediaType(), rootfs);
             } catch (IOException e) {
                 throw new SystemException("error applying layer for digest " + layer.digest() + ": " + e.getMessage(), e);

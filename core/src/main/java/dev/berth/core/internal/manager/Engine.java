@@ -12,6 +12,7 @@ import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginRecord;
 import dev.berth.progress.ProgressEvent;
 import dev.berth.progress.ProgressListener;
+import dev.berth.progress.ProgressStatus;
 import dev.berth.remote.RegistryResolver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,7 +117,7 @@ public final class Engine {
 
     /** A pull that writes through {@code blobs}, selecting the manager's platform from indexes. */
     public Pull pull(BlobWork blobs) {
-        return new Pull(resolver, progress, platform, blobs);
+        return new Pull(resolver, this::progress, platform, blobs, this::checkCancelled);
     }
 
     /** A fresh record of the blobs one operation writes. */
@@ -129,9 +130,33 @@ public final class Engine {
         Guard.publish(publishers, event);
     }
 
-    /** Reports progress, guarded. */
+    /**
+     * Reports progress, attributed to the current operation, to the manager's listener and to the
+     * current task's own; each guarded.
+     */
     public void progress(ProgressEvent event) {
-        Guard.progress(progress, event);
+        ProgressEvent labelled = OperationScope.label(event);
+        Guard.progress(progress, labelled);
+        for (ProgressListener own : OperationScope.listeners()) {
+            Guard.progress(own, labelled);
+        }
+    }
+
+    /**
+     * Throws if the current operation was cancelled, interrupted or is past its deadline; see
+     * {@link OperationScope#checkCancelled}.
+     */
+    public void checkCancelled() {
+        OperationScope.checkCancelled(clock);
+    }
+
+    /**
+     * A blob stream that honours cancellation on every read and reports {@code status} with the bytes
+     * read so far, out of {@code total}, for the blob {@code digest}.
+     */
+    public InputStream metered(InputStream in, Digest digest, ProgressStatus status, long total) {
+        String id = Pull.shortId(digest);
+        return new MeteredInputStream(in, this::checkCancelled, n -> progress(new ProgressEvent(id, status, n, total)));
     }
 
     /** Locks one plugin's operations and returns the held lock. */

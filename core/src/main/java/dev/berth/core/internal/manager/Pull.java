@@ -19,7 +19,6 @@ import dev.berth.progress.ProgressListener;
 import dev.berth.progress.ProgressStatus;
 import dev.berth.remote.Fetcher;
 import dev.berth.remote.RegistryResolver;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -33,20 +32,24 @@ public final class Pull {
     private final ProgressListener progress;
     private final Platform platform;
     private final BlobWork blobs;
+    private final Runnable cancelCheck;
 
     /** The manifest and config of a plugin, stored. */
     public record Head(Reference reference, Descriptor manifestDescriptor, Manifest manifest, PluginConfig config) {
     }
 
     /**
-     * @param blobs where the pulled blobs are written, pinned and recorded for undoing, until the
-     *              operation calls {@code blobs.release()}
+     * @param blobs       where the pulled blobs are written, pinned and recorded for undoing, until the
+     *                    operation calls {@code blobs.release()}
+     * @param cancelCheck throws when the operation is cancelled; called between blobs and on every read
      */
-    public Pull(RegistryResolver resolver, ProgressListener progress, Platform platform, BlobWork blobs) {
+    public Pull(RegistryResolver resolver, ProgressListener progress, Platform platform, BlobWork blobs,
+                Runnable cancelCheck) {
         this.resolver = resolver;
         this.progress = progress;
         this.platform = platform;
         this.blobs = blobs;
+        this.cancelCheck = cancelCheck;
     }
 
     /** The blobs this pull wrote and pinned, for undoing it. */
@@ -105,6 +108,7 @@ public final class Pull {
             progress(layer.digest(), ProgressStatus.WAITING, 0, layer.size());
         }
         for (Descriptor layer : head.manifest().layers()) {
+            cancelCheck.run();
             blobs.pin(layer.digest());
             if (blobs.exists(layer.digest())) {
                 progress(layer.digest(), ProgressStatus.ALREADY_EXISTS, 0, 0);
@@ -135,25 +139,7 @@ public final class Pull {
 
     private InputStream counting(InputStream in, Descriptor layer) {
         progress(layer.digest(), ProgressStatus.DOWNLOADING, 0, layer.size());
-        return new FilterInputStream(in) {
-            private long count;
-            private long reported;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    count += n;
-                    // Report about every MiB so listeners see motion without drowning.
-                    if (count - reported >= (1 << 20)) {
-                        reported = count;
-                        progress(layer.digest(), ProgressStatus.DOWNLOADING, count, layer.size());
-                    }
-                } else if (n < 0) {
-                    progress(layer.digest(), ProgressStatus.VERIFYING_CHECKSUM, count, layer.size());
-                }
-                return n;
-            }
-        };
+        return new MeteredInputStream(in, cancelCheck, n -> progress(layer.digest(),
+                n < layer.size() ? ProgressStatus.DOWNLOADING : ProgressStatus.VERIFYING_CHECKSUM, n, layer.size()));
     }
 }

@@ -5,6 +5,8 @@ import dev.berth.core.internal.manager.BlobWork;
 import dev.berth.core.internal.manager.BuildTransaction;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.OperationScope;
+import dev.berth.core.internal.manager.MeteredInputStream;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.exception.SystemException;
@@ -39,6 +41,8 @@ import java.util.OptionalLong;
  * stores the layer, the config blob and a manifest, applies the layer as the rootfs, and publishes the
  * plugin through a {@link BuildTransaction}.
  */
+// Operation scopes are held for their effect on this thread (they name the operation), not referenced.
+@SuppressWarnings("try")
 public final class Creator {
     private final Engine engine;
     private final Optional<ContextSplitter> splitter;
@@ -59,13 +63,18 @@ public final class Creator {
         ContextSplitter split = splitter.orElseThrow(() -> new UnavailableException(
                 "no context splitter configured: set PluginManager.Builder.contextSplitter"));
         String local = localName(name);
-        PluginRecord record = BuildTransaction.newPlugin(engine, local, ".create", tx -> {
-            try {
-                return build(tx, split, local, context);
-            } catch (IOException e) {
-                throw new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
-            }
-        });
+        PluginRecord record;
+        try (OperationScope scope = OperationScope.open("create", local)) {
+            // The context is read through a check, so a cancel stops even a long split.
+            InputStream checked = new MeteredInputStream(context, engine::checkCancelled, n -> { });
+            record = BuildTransaction.newPlugin(engine, local, ".create", tx -> {
+                try {
+                    return build(tx, split, local, checked);
+                } catch (IOException e) {
+                    throw new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
+                }
+            });
+        }
         engine.publish(new PluginEvent.Created(record.plugin(), "", false, engine.clock().instant()));
         return record.plugin();
     }

@@ -5,6 +5,7 @@ import dev.berth.content.ContentInfo;
 import dev.berth.content.ContentLabels;
 import dev.berth.content.ContentManager;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.exception.SystemException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Digest;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * layers, and what its stored manifest names (Docker forgets manifests and usually layers, and so
  * deletes blobs still needed). Excludes every other operation on blobs while it runs.
  */
+// Operation scopes are held for their effect on this thread (they name the operation), not referenced.
+@SuppressWarnings("try")
 public final class GarbageCollector {
     private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
@@ -39,8 +42,9 @@ public final class GarbageCollector {
     public GcResult collect() {
         engine.checkWritable();
         engine.gcLock().writeLock().lock();
-        try {
+        try (OperationScope scope = OperationScope.open("gc", "")) {
             engine.checkOpen();
+            engine.checkCancelled();
             Set<Digest> used = engine.recordedDigests();
             for (PluginRecord r : engine.table().all()) {
                 r.manifest().filter(engine::blobExists).ifPresent(m -> markManifest(r, m, used));

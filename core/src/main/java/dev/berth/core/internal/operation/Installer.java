@@ -3,6 +3,7 @@ package dev.berth.core.internal.operation;
 import dev.berth.core.internal.manager.BuildTransaction;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.Pull;
 import dev.berth.core.internal.manager.Settings;
 import dev.berth.event.PluginEvent;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * install}) and upgrade. Both builds go through a {@link BuildTransaction}: fetch manifest and config,
  * validate, check the granted privileges, fetch the layers, apply them in order, publish.
  */
+// Operation scopes are held for their effect on this thread (they name the operation), not referenced.
+@SuppressWarnings("try")
 public final class Installer {
     private static final Logger LOG = LoggerFactory.getLogger(Installer.class);
 
@@ -56,8 +59,9 @@ public final class Installer {
         Reference ref = parseRemote(remote);
         engine.gcLock().readLock().lock();
         var blobs = engine.blobWork();
-        try {
+        try (OperationScope scope = OperationScope.open("privileges", ref.familiar())) {
             engine.checkOpen();
+            engine.checkCancelled();
             return Privileges.of(engine.pull(blobs).head(ref).config());
         } finally {
             blobs.release();
@@ -73,6 +77,13 @@ public final class Installer {
         // A malformed setting fails now, before anything is downloaded.
         settings.forEach(Settings::parse);
         LOG.debug("installing {} as {}", ref, name);
+        try (OperationScope scope = OperationScope.open("install", name)) {
+            return installAndEnable(ref, name, granted, disabled, settings, timeout);
+        }
+    }
+
+    private Plugin installAndEnable(Reference ref, String name, Optional<List<PluginPrivilege>> granted,
+                                    boolean disabled, List<String> settings, Optional<Duration> timeout) {
         PluginRecord record = BuildTransaction.newPlugin(engine, name, ".install", tx -> {
             Pull.Head head = fetch(tx, ref, granted);
             PluginConfig config = head.config();
@@ -103,6 +114,12 @@ public final class Installer {
         engine.checkWritable();
         PluginRecord found = engine.table().resolve(nameOrId);
         Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
+        try (OperationScope scope = OperationScope.open("upgrade", found.plugin().name())) {
+            return upgrade(found, ref, granted);
+        }
+    }
+
+    private Plugin upgrade(PluginRecord found, Reference ref, Optional<List<PluginPrivilege>> granted) {
         PluginRecord upgraded = BuildTransaction.replace(engine, found.plugin().id(), ".upgrade", tx -> {
             PluginRecord r = engine.current(found);
             Plugin p = r.plugin();

@@ -1,6 +1,8 @@
 package dev.berth.core.internal.operation;
 
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.OperationScope;
+import dev.berth.core.internal.manager.PluginRoot;
 import dev.berth.core.internal.manager.Settings;
 import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.core.internal.runtime.SupervisorListener;
@@ -23,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * plugin, and bringing enabled plugins back when a manager opens. Also the supervisor's listener, which
  * turns "gave up restarting" into a disabled record.
  */
+// Operation scopes are held for their effect on this thread (they name the operation), not referenced.
+@SuppressWarnings("try")
 public final class Lifecycle implements SupervisorListener {
     private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
 
@@ -39,7 +43,8 @@ public final class Lifecycle implements SupervisorListener {
         PluginRecord r = engine.table().resolve(nameOrId);
         ReentrantLock lock = engine.lockFor(r.plugin().id());
         Plugin enabled;
-        try {
+        try (OperationScope scope = OperationScope.open("enable", r.plugin().name())) {
+            engine.checkCancelled();
             r = engine.current(r);
             if (r.plugin().enabled()) {
                 throw new ConflictException("plugin already enabled: plugin " + r.plugin().name() + " is enabled");
@@ -127,6 +132,24 @@ public final class Lifecycle implements SupervisorListener {
 
     private java.nio.file.Path rootfs(PluginRecord r) {
         return engine.root().rootfs(r.plugin().id());
+    }
+
+    /**
+     * Loads the root's records into the table and, with a supervisor, brings back the enabled plugins.
+     *
+     * @param supervisor built with this lifecycle as its listener; empty when the manager runs no plugins
+     * @return the records that could not be read (skipped, left on disk, logged)
+     */
+    public List<PluginRoot.Problem> load(Optional<PluginSupervisor.Builder> supervisor, boolean liveRestore) {
+        PluginRoot.Loaded loaded = engine.root().load();
+        loaded.problems().forEach(p -> LOG.warn("error loading plugin, skipping: {}: {}", p.path(), p.message()));
+        engine.table().setAll(loaded.records());
+        supervisor.ifPresent(b -> {
+            PluginSupervisor sup = b.listener(this).build();
+            engine.supervisor(sup);
+            restoreEnabled(sup, liveRestore);
+        });
+        return loaded.problems();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.berth.PushedPlugin;
 import dev.berth.content.ContentProvider;
 import dev.berth.core.internal.manager.BlobWork;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.Pull;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.InvalidParameterException;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * Pushes a plugin under its local name ({@code docker plugin push}): config and layers first, then the
  * manifest. A manifest missing from the store is rebuilt from the record and recorded.
  */
+// Operation scopes are held for their effect on this thread (they name the operation), not referenced.
+@SuppressWarnings("try")
 public final class PluginPusher {
     private static final Logger LOG = LoggerFactory.getLogger(PluginPusher.class);
 
@@ -56,7 +59,7 @@ public final class PluginPusher {
         }
         engine.gcLock().readLock().lock();
         ReentrantLock lock = engine.lockFor(r.plugin().id());
-        try {
+        try (OperationScope scope = OperationScope.open("push", r.plugin().name())) {
             engine.checkOpen();
             r = engine.current(r);
             Manifest manifest = manifestOf(r);
@@ -69,12 +72,15 @@ public final class PluginPusher {
             blobs.addAll(manifest.layers());
             for (Descriptor d : blobs) {
                 String id = Pull.shortId(d.digest());
+                engine.checkCancelled();
                 engine.progress(new ProgressEvent(id, ProgressStatus.PREPARING, 0, d.size()));
-                PushResult result = pusher.push(d, () -> content.verifiedStream(d.digest()));
+                PushResult result = pusher.push(d, () -> engine.metered(content.verifiedStream(d.digest()), d.digest(),
+                        ProgressStatus.PUSHING, d.size()));
                 ProgressStatus done = result.outcome() == PushResult.Outcome.ALREADY_EXISTS
                         ? ProgressStatus.LAYER_ALREADY_EXISTS : ProgressStatus.PUSHED;
                 engine.progress(new ProgressEvent(id, done, d.size(), d.size()));
             }
+            engine.checkCancelled();
             pusher.push(manifestDesc, BlobSource.of(manifestBytes));
             String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
             PushedPlugin pushed = new PushedPlugin(ref.toString(), tag, manifestDesc.digest(), manifestDesc.size());
