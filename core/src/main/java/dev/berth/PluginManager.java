@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,7 +59,6 @@ import java.util.function.Supplier;
  *     plugins.enable(p.name(), Duration.ofSeconds(30));
  * }
  * }</pre>
- * A runnable version (without the runtime) is {@code dev.berth.examples.QuickStart} in the examples module.
  *
  * <p><b>Guarantees.</b> Install, create and upgrade build under {@code <root>/tmp/} and publish with
  * one rename: on any failure the root is as it was before (no record, no directory, no temporary
@@ -80,7 +78,7 @@ public final class PluginManager implements AutoCloseable {
     private PluginManager(Builder b) {
         PluginRoot root = PluginRoot.open(b.root, b.readOnly);
         this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, b.publishers,
-                b.progressListener, b.idGenerator, b.clock, b.readOnly);
+                b.progressListener, b.idGenerator, b.clock, b.readOnly, b.maxConcurrentDownloads);
         this.liveRestore = b.liveRestore;
         this.executor = b.executor;
         this.ops = Operations.wire(engine, b.rootfsApplier, Optional.ofNullable(b.contextSplitter), b.executor,
@@ -146,17 +144,8 @@ public final class PluginManager implements AutoCloseable {
      * @throws SystemException    {@code plugin does not provide "<cap>" capability}; the count is unchanged
      */
     public Plugin get(String nameOrId, String capability, GetMode mode) {
-        Objects.requireNonNull(capability, "capability");
         Objects.requireNonNull(mode, "mode");
-        Plugin p = inspect(nameOrId);
-        if (!p.enabled()) {
-            throw ConflictException.disabled(p.name());
-        }
-        if (!p.config().provides(capability)) {
-            throw new SystemException("plugin does not provide \"" + capability.toLowerCase(Locale.ROOT) + "\" capability");
-        }
-        engine.table().addRef(p.id(), mode.delta());
-        return p;
+        return ops.lifecycle().get(inspect(nameOrId), Objects.requireNonNull(capability, "capability"), mode.delta());
     }
 
     /** The current reference count of a plugin (in memory only, 0 after open). */
@@ -332,6 +321,7 @@ public final class PluginManager implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(10);
         private RestartPolicy restartPolicy = RestartPolicy.DEFAULT;
         private boolean liveRestore;
+        private int maxConcurrentDownloads = 3;
 
         private Builder() {
         }
@@ -429,6 +419,12 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
+        /** How many layers of one install or upgrade download at once (3, as Docker). @return this */
+        public Builder maxConcurrentDownloads(int value) {
+            maxConcurrentDownloads = requirePositive(value, "maxConcurrentDownloads");
+            return this;
+        }
+
         /** The platform chosen from manifest lists; the JVM's by default. @return this */
         public Builder platform(Platform value) {
             platform = Objects.requireNonNull(value, "platform");
@@ -481,6 +477,13 @@ public final class PluginManager implements AutoCloseable {
                 throw new IllegalStateException("PluginManager.Builder is missing: " + String.join(", ", missing));
             }
             return new PluginManager(this);
+        }
+
+        private static int requirePositive(int value, String name) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1: " + value);
+            }
+            return value;
         }
 
         private static void addIfAbsent(List<String> missing, String name, Object value) {

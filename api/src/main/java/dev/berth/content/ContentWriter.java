@@ -1,6 +1,7 @@
 package dev.berth.content;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.Digester;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +89,16 @@ public interface ContentWriter extends Closeable {
      * digest's algorithm if the writer was given one, otherwise sha256.
      */
     Digest digest();
+
+    /**
+     * A copy of the digest state of the bytes written so far, so that a download can continue where a
+     * previous writer of this ingest stopped (even in another process) and still verify the whole blob:
+     * see {@link dev.berth.remote.Fetcher#fetch(dev.berth.oci.Descriptor, dev.berth.oci.Digester)}.
+     * Empty when the store keeps no such state; callers then rewrite from the start. The default is empty.
+     */
+    default Optional<Digester> resumeState() {
+        return Optional.empty();
+    }
 
     /** The ingest's progress, as {@link ContentIngestManager#status} would report it. */
     IngestStatus status();

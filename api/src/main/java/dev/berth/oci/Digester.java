@@ -49,6 +49,29 @@ public final class Digester {
         count++;
     }
 
+    /**
+     * An independent digester in the same state: the same algorithm, bytes and count. Updating one
+     * does not change the other. Lets a download resume from a prefix hashed elsewhere.
+     */
+    public Digester copy() {
+        Digester d = new Digester(algorithm, clone(messageDigest));
+        d.count = count;
+        return d;
+    }
+
+    private Digester(String algorithm, MessageDigest state) {
+        this.algorithm = algorithm;
+        this.messageDigest = state;
+    }
+
+    private static MessageDigest clone(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's " + md.getAlgorithm() + " cannot be cloned", e);
+        }
+    }
+
     /** How many bytes were added so far. */
     public long count() {
         return count;

@@ -416,6 +416,11 @@ public final class FileContentStore implements ContentStore {
         }
 
         @Override
+        public synchronized Optional<Digester> resumeState() {
+            return Optional.of(digester.copy());
+        }
+
+        @Override
         public synchronized Digest digest() {
             return digester.digest();
         }

@@ -208,6 +208,13 @@ public final class InMemoryContentStore implements ContentStore {
         }
 
         @Override
+        public Optional<Digester> resumeState() {
+            synchronized (lock) {
+                return Optional.of(digester.copy());
+            }
+        }
+
+        @Override
         public IngestStatus status() {
             synchronized (lock) {
                 return ingest.status();

@@ -1,5 +1,11 @@
 package dev.berth.core.internal.manager;
 
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.oci.Digester;
+import dev.berth.remote.RegistryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.berth.exception.SystemException;
 import dev.berth.content.ContentCopy;
 import dev.berth.content.ContentStore;
@@ -21,9 +27,11 @@ import java.util.function.Supplier;
  * The blobs one operation writes to the content store, and what undoing it needs: the blobs it pinned
  * (so a failing concurrent operation does not delete them), the blobs that were not in the store
  * before it (its own, to delete on failure) and the ingest refs it opened (to abort on failure). Used
- * by one thread.
+ * by the threads of one operation (its downloads may run in parallel); the bookkeeping is synchronized.
  */
 public final class BlobWork {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobWork.class);
+
     /** How long a write waits for another operation holding the same ingest ref. */
     private static final Duration LOCK_WAIT = Duration.ofMinutes(10);
 
@@ -40,7 +48,7 @@ public final class BlobWork {
     }
 
     /** Marks a blob as used by this operation until {@link #release()}. */
-    public void pin(Digest digest) {
+    public synchronized void pin(Digest digest) {
         pins.pin(digest);
         pinned.add(digest);
     }
@@ -49,14 +57,14 @@ public final class BlobWork {
      * Counts a blob as this operation's own if the store lacks it now. Called before writing: a
      * failure after the blob's commit must still remove it.
      */
-    public void claimIfAbsent(Digest digest) {
+    public synchronized void claimIfAbsent(Digest digest) {
         if (!exists(digest)) {
             added.add(digest);
         }
     }
 
     /** Records an ingest ref this operation opens, to abort if the operation fails. */
-    public void ingest(String ref) {
+    public synchronized void ingest(String ref) {
         ingests.add(ref);
     }
 
@@ -95,6 +103,58 @@ public final class BlobWork {
         }
     }
 
+    /** Where a download's bytes come from: from the first byte, or continuing a digest state. */
+    @FunctionalInterface
+    public interface ResumableSource {
+        /**
+         * Opens the blob: from its first byte when {@code resume} is empty, otherwise from byte
+         * {@code resume.count()}, adding the bytes to {@code resume} and verifying the whole at the end.
+         */
+        InputStream open(Optional<Digester> resume) throws IOException;
+    }
+
+    /**
+     * Downloads a blob under {@code ref} (recorded as an ingest). When the store already holds a prefix
+     * of it in that ingest (a download a killed process left), it continues from there with the digest
+     * state rebuilt from the stored bytes; when that continuation is refused (a registry answering a
+     * wrong range) or the result does not verify, it starts again from byte 0, once.
+     */
+    public void fetch(String ref, Descriptor d, ResumableSource source) throws IOException {
+        ingest(ref);
+        ContentWriter writer = ContentCopy.openWriter(store, ref, OptionalLong.of(d.size()), Optional.of(d.digest()),
+                LOCK_WAIT);
+        try (writer) {
+            if (exists(d.digest())) {
+                writer.close();
+                store.abort(ref);
+                return;
+            }
+            long offset = writer.status().offset();
+            Optional<Digester> state = offset > 0 && offset <= d.size() ? writer.resumeState() : Optional.empty();
+            if (state.isPresent()) {
+                try {
+                    try (InputStream in = source.open(state)) {
+                        writer.transferFrom(in);
+                    }
+                    writer.commit(OptionalLong.of(d.size()), Optional.of(d.digest()), Map.of());
+                    return;
+                } catch (RegistryException e) {
+                    if (e.reason() != RegistryException.Reason.PROTOCOL && e.reason() != RegistryException.Reason.SIZE) {
+                        throw e;
+                    }
+                    LOG.info("{}: cannot continue from byte {} ({}); downloading it again", d.digest(), offset,
+                            e.getMessage());
+                } catch (DigestMismatchException e) {
+                    LOG.info("{}: the stored prefix of {} bytes did not verify; downloading it again", d.digest(), offset);
+                }
+                writer.truncate(0);
+            }
+            try (InputStream in = source.open(Optional.empty())) {
+                ContentCopy.copy(writer, in, OptionalLong.of(d.size()), Optional.of(d.digest()), Map.of());
+            }
+        }
+    }
+
     /** Whether the store has the blob. */
     public boolean exists(Digest digest) {
         try {
@@ -105,17 +165,17 @@ public final class BlobWork {
     }
 
     /** Blobs this operation wrote or began to write that were not in the store before. */
-    public List<Digest> added() {
+    public synchronized List<Digest> added() {
         return List.copyOf(added);
     }
 
     /** The ingest refs this operation opened. */
-    public List<String> ingests() {
+    public synchronized List<String> ingests() {
         return List.copyOf(ingests);
     }
 
     /** Releases the pins. */
-    public void release() {
+    public synchronized void release() {
         pinned.forEach(pins::unpin);
         pinned.clear();
     }

@@ -25,6 +25,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -47,6 +50,8 @@ public final class Engine {
     private final Supplier<String> idGenerator;
     private final Clock clock;
     private final boolean readOnly;
+    private final int downloadConcurrency;
+    private ExecutorService downloads;
 
     private final PluginTable table = new PluginTable();
     private final BlobPins pins = new BlobPins();
@@ -58,7 +63,7 @@ public final class Engine {
     /** An engine over an opened root. */
     public Engine(PluginRoot root, ContentStore store, RegistryResolver resolver, Platform platform,
                   List<EventPublisher> publishers, ProgressListener progress, Supplier<String> idGenerator,
-                  Clock clock, boolean readOnly) {
+                  Clock clock, boolean readOnly, int downloadConcurrency) {
         this.root = Objects.requireNonNull(root, "root");
         this.store = Objects.requireNonNull(store, "store");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -68,6 +73,23 @@ public final class Engine {
         this.idGenerator = Objects.requireNonNull(idGenerator, "idGenerator");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.readOnly = readOnly;
+        this.downloadConcurrency = downloadConcurrency;
+    }
+
+    /**
+     * The threads that download layers in parallel, made on first use: daemon threads, so they never
+     * hold the JVM open, and ended when the manager closes.
+     */
+    synchronized ExecutorService downloads() {
+        if (downloads == null) {
+            AtomicInteger n = new AtomicInteger();
+            downloads = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "berth-download-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return downloads;
     }
 
     /** The plugin root on disk. */
@@ -117,7 +139,8 @@ public final class Engine {
 
     /** A pull that writes through {@code blobs}, selecting the manager's platform from indexes. */
     public Pull pull(BlobWork blobs) {
-        return new Pull(resolver, this::progress, platform, blobs, this::checkCancelled);
+        return new Pull(resolver, this::progress, platform, blobs, this::checkCancelled, downloadConcurrency,
+                this::downloads);
     }
 
     /** A fresh record of the blobs one operation writes. */
@@ -268,12 +291,17 @@ public final class Engine {
         return readOnly;
     }
 
-    /** Marks the engine closed; returns false if it already was. */
+    /** Marks the engine closed and ends its download threads; returns false if it already was. */
     public boolean close() {
         if (closed) {
             return false;
         }
         closed = true;
+        synchronized (this) {
+            if (downloads != null) {
+                downloads.shutdown();
+            }
+        }
         return true;
     }
 }

@@ -40,6 +40,8 @@ public final class OperationScope implements AutoCloseable {
     }
 
     private final OperationScope parent;
+    /** What this thread's scope was before this one opened; a helper's parent is on another thread. */
+    private OperationScope previous;
     private final String operation;
     private final String plugin;
     private final ProgressListener listener;
@@ -54,6 +56,7 @@ public final class OperationScope implements AutoCloseable {
         this.listener = listener;
         this.deadline = deadline;
         this.token = token;
+        this.previous = parent;
     }
 
     /** Opens the outermost scope of a task on this thread. Close it on the same thread. */
@@ -78,7 +81,26 @@ public final class OperationScope implements AutoCloseable {
 
     @Override
     public void close() {
-        CURRENT.set(parent);
+        CURRENT.set(previous);
+    }
+
+    /** The scope of the operation running on this thread, to hand to its helper threads. */
+    public static Optional<OperationScope> current() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /**
+     * Opens, on a helper thread of an operation, a scope inside the operation's {@code outer} one (so
+     * the helper sees its cancels, deadline and progress listeners) with a cancel token of its own, which
+     * the operation uses to stop its other helpers when one fails.
+     */
+    public static OperationScope helper(Optional<OperationScope> outer, CancelToken siblings) {
+        OperationScope o = outer.orElse(null);
+        OperationScope s = new OperationScope(o, o == null ? "" : o.operation, o == null ? "" : o.plugin,
+                ProgressListener.NONE, Optional.empty(), siblings);
+        s.previous = CURRENT.get();
+        CURRENT.set(s);
+        return s;
     }
 
     /**

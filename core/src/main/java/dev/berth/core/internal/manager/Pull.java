@@ -19,7 +19,18 @@ import dev.berth.progress.ProgressListener;
 import dev.berth.progress.ProgressStatus;
 import dev.berth.remote.Fetcher;
 import dev.berth.remote.RegistryResolver;
+import dev.berth.oci.Digester;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.io.InputStream;
 
 /**
@@ -33,6 +44,8 @@ public final class Pull {
     private final Platform platform;
     private final BlobWork blobs;
     private final Runnable cancelCheck;
+    private final int concurrency;
+    private final Supplier<ExecutorService> downloads;
 
     /** The manifest and config of a plugin, stored. */
     public record Head(Reference reference, Descriptor manifestDescriptor, Manifest manifest, PluginConfig config) {
@@ -42,10 +55,14 @@ public final class Pull {
      * @param blobs       where the pulled blobs are written, pinned and recorded for undoing, until the
      *                    operation calls {@code blobs.release()}
      * @param cancelCheck throws when the operation is cancelled; called between blobs and on every read
+     * @param concurrency how many layers download at once
+     * @param downloads   the threads that download layers in parallel, asked for only when needed
      */
     public Pull(RegistryResolver resolver, ProgressListener progress, Platform platform, BlobWork blobs,
-                Runnable cancelCheck) {
+                Runnable cancelCheck, int concurrency, Supplier<ExecutorService> downloads) {
         this.resolver = resolver;
+        this.concurrency = concurrency;
+        this.downloads = downloads;
         this.progress = progress;
         this.platform = platform;
         this.blobs = blobs;
@@ -97,9 +114,13 @@ public final class Pull {
         return new Head(reference, manifestDescriptor, manifest, config);
     }
 
-    /** Downloads every layer the store lacks, in manifest order, reporting progress. */
+    /**
+     * Downloads every layer the store lacks, reporting progress: up to the pull's concurrency at a time
+     * on its download threads (each verified as it streams), or one after another on this thread when
+     * one at a time is asked for. When one download fails the others are stopped, every one has ended
+     * when this returns, and the first failure is thrown.
+     */
     public void layers(Head head) {
-        Fetcher fetcher = null;
         for (Descriptor layer : head.manifest().layers()) {
             if (!MediaTypes.isLayer(layer.mediaType()) && !layer.mediaType().equals(MediaTypes.OCTET_STREAM)) {
                 throw new InvalidParameterException("unsupported layer media type " + layer.mediaType()
@@ -107,25 +128,86 @@ public final class Pull {
             }
             progress(layer.digest(), ProgressStatus.WAITING, 0, layer.size());
         }
+        List<Descriptor> missing = new ArrayList<>();
         for (Descriptor layer : head.manifest().layers()) {
             cancelCheck.run();
             blobs.pin(layer.digest());
             if (blobs.exists(layer.digest())) {
                 progress(layer.digest(), ProgressStatus.ALREADY_EXISTS, 0, 0);
-                continue;
+            } else if (!missing.contains(layer)) {
+                blobs.claimIfAbsent(layer.digest());
+                missing.add(layer);
             }
-            if (fetcher == null) {
-                fetcher = resolver.fetcher(head.reference());
-            }
-            Fetcher f = fetcher;
-            blobs.claimIfAbsent(layer.digest());
-            try {
-                blobs.put("layer-" + layer.digest(), () -> counting(f.fetch(layer), layer), layer);
-            } catch (IOException e) {
-                throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);
-            }
-            progress(layer.digest(), ProgressStatus.DOWNLOAD_COMPLETE, layer.size(), layer.size());
         }
+        if (missing.isEmpty()) {
+            return;
+        }
+        Fetcher fetcher = resolver.fetcher(head.reference());
+        if (concurrency <= 1 || missing.size() == 1) {
+            for (Descriptor layer : missing) {
+                cancelCheck.run();
+                download(fetcher, layer);
+            }
+            return;
+        }
+        parallel(fetcher, missing, concurrency, downloads.get());
+    }
+
+    @SuppressWarnings("try") // the helper scope is held for its effect on this thread
+    private void parallel(Fetcher fetcher, List<Descriptor> missing, int concurrency, ExecutorService downloads) {
+        Optional<OperationScope> scope = OperationScope.current();
+        OperationScope.CancelToken siblings = new OperationScope.CancelToken();
+        Queue<Descriptor> queue = new ConcurrentLinkedQueue<>(missing);
+        List<Future<?>> workers = new ArrayList<>();
+        AtomicReference<RuntimeException> first = new AtomicReference<>();
+        for (int i = 0; i < Math.min(concurrency, missing.size()); i++) {
+            workers.add(downloads.submit(() -> {
+                try (OperationScope helper = OperationScope.helper(scope, siblings)) {
+                    for (Descriptor layer; (layer = queue.poll()) != null; ) {
+                        cancelCheck.run();
+                        download(fetcher, layer);
+                    }
+                } catch (RuntimeException e) {
+                    if (first.compareAndSet(null, e)) {
+                        siblings.cancel();
+                    }
+                }
+            }));
+        }
+        boolean interrupted = false;
+        for (Future<?> w : workers) {
+            // Every worker is waited for, even after an interrupt: none may still be writing when the
+            // operation's undo runs.
+            while (true) {
+                try {
+                    w.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    siblings.cancel();
+                } catch (ExecutionException e) {
+                    first.compareAndSet(null, new SystemException("download failed: " + e.getCause(), e.getCause()));
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (first.get() != null) {
+            throw first.get();
+        }
+        cancelCheck.run();
+    }
+
+    private void download(Fetcher fetcher, Descriptor layer) {
+        try {
+            blobs.fetch("layer-" + layer.digest(), layer, resume -> counting(resume.isPresent()
+                    ? fetcher.fetch(layer, resume.get()) : fetcher.fetch(layer), layer, resume.map(Digester::count).orElse(0L)));
+        } catch (IOException e) {
+            throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);
+        }
+        progress(layer.digest(), ProgressStatus.DOWNLOAD_COMPLETE, layer.size(), layer.size());
     }
 
     private void progress(Digest digest, ProgressStatus status, long current, long total) {
@@ -137,9 +219,10 @@ public final class Pull {
         return digest.hex().substring(0, 12);
     }
 
-    private InputStream counting(InputStream in, Descriptor layer) {
-        progress(layer.digest(), ProgressStatus.DOWNLOADING, 0, layer.size());
+    private InputStream counting(InputStream in, Descriptor layer, long offset) {
+        progress(layer.digest(), ProgressStatus.DOWNLOADING, offset, layer.size());
         return new MeteredInputStream(in, cancelCheck, n -> progress(layer.digest(),
-                n < layer.size() ? ProgressStatus.DOWNLOADING : ProgressStatus.VERIFYING_CHECKSUM, n, layer.size()));
+                offset + n < layer.size() ? ProgressStatus.DOWNLOADING : ProgressStatus.VERIFYING_CHECKSUM,
+                offset + n, layer.size()));
     }
 }

@@ -8,6 +8,7 @@ import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.core.internal.runtime.SupervisorListener;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.ConflictException;
+import dev.berth.exception.SystemException;
 import dev.berth.exception.UnavailableException;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginRecord;
@@ -15,6 +16,7 @@ import dev.berth.runtime.PluginLaunch;
 import dev.berth.runtime.RunningPlugin;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -111,6 +113,18 @@ public final class Lifecycle implements SupervisorListener {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** See {@code PluginManager.get}: checks the plugin and changes its reference count by {@code delta}. */
+    public Plugin get(Plugin p, String capability, int delta) {
+        if (!p.enabled()) {
+            throw ConflictException.disabled(p.name());
+        }
+        if (!p.config().provides(capability)) {
+            throw new SystemException("plugin does not provide \"" + capability.toLowerCase(Locale.ROOT) + "\" capability");
+        }
+        engine.table().addRef(p.id(), delta);
+        return p;
     }
 
     /** See {@code PluginManager.endpoint}. */
