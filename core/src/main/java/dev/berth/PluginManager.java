@@ -82,7 +82,7 @@ public final class PluginManager implements AutoCloseable {
         this.liveRestore = b.liveRestore;
         this.executor = b.executor;
         this.ops = Operations.wire(engine, b.rootfsApplier, Optional.ofNullable(b.contextSplitter), b.executor,
-                b.gcAfterRemove, b.enableTimeout, b.dockerVersion);
+                b.gcAfterRemove, b.enableTimeout, b.dockerVersion, b.maxConcurrentUploads);
         try {
             this.problems = ops.lifecycle().load(b.runtime == null || b.readOnly ? Optional.empty()
                     : Optional.of(PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
@@ -99,10 +99,7 @@ public final class PluginManager implements AutoCloseable {
         return new Builder();
     }
 
-    /**
-     * Records found at open that could not be read, as {@code path: message}. They were skipped and
-     * left on disk.
-     */
+    /** Records found at open that could not be read, as {@code path: message}; skipped and left on disk. */
     public List<String> loadProblems() {
         return problems.stream().map(p -> p.path() + ": " + p.message()).toList();
     }
@@ -322,6 +319,7 @@ public final class PluginManager implements AutoCloseable {
         private RestartPolicy restartPolicy = RestartPolicy.DEFAULT;
         private boolean liveRestore;
         private int maxConcurrentDownloads = 3;
+        private int maxConcurrentUploads = 5;
 
         private Builder() {
         }
@@ -425,6 +423,12 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
+        /** How many blobs of one push upload at once (5, as Docker). @return this */
+        public Builder maxConcurrentUploads(int value) {
+            maxConcurrentUploads = requirePositive(value, "maxConcurrentUploads");
+            return this;
+        }
+
         /** The platform chosen from manifest lists; the JVM's by default. @return this */
         public Builder platform(Platform value) {
             platform = Objects.requireNonNull(value, "platform");
@@ -463,7 +467,6 @@ public final class PluginManager implements AutoCloseable {
 
         /**
          * Opens the root and loads its plugins.
-         *
          * @throws IllegalStateException naming every missing required collaborator
          * @throws SystemException       if the root cannot be created or read
          */

@@ -93,4 +93,23 @@ class RealRegistryEndToEndTest {
             }
         }
     }
+
+    @Test
+    void push_ofAPluginInstalledFromAnotherRepository_mountsItsBlobsInsteadOfUploading() throws IOException {
+        String origin = registry.host() + "/e2e/origin:1";
+        String copy = registry.host() + "/e2e/copy:1";
+        Path root = temp.resolve("plugins");
+        try (PluginManager m = open(root)) {
+            m.create(origin, new ByteArrayInputStream(Contexts.simple()));
+            m.push(origin);
+            m.remove(origin, false);
+            m.install(origin).alias(copy).disabled().run();
+            m.push(copy);
+        }
+        String log = registry.log();
+        // Both blobs, config and layer, are linked from the origin; none is uploaded again.
+        assertThat(log.lines().filter(l -> l.contains("POST /v2/e2e/copy/blobs/uploads/?mount=sha256:")
+                && l.contains("from=e2e%2Forigin")).count()).isEqualTo(2);
+        assertThat(log).doesNotContain("PUT /v2/e2e/copy/blobs/uploads/");
+    }
 }

@@ -23,6 +23,7 @@ import dev.berth.remote.Pusher;
 import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryResolver;
 import dev.berth.store.FileContentStore;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -127,6 +128,55 @@ class TransferTest {
         @Test
         void maxConcurrentDownloads_zero_isRefused() {
             assertThatThrownBy(() -> PluginManager.builder().maxConcurrentDownloads(0))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
+    class Push {
+        @Test
+        void push_blobsUploadAtOnce() {
+            AtomicInteger peak = new AtomicInteger();
+            CyclicBarrier both = new CyclicBarrier(2);
+            try (PluginManager m = h.openWith(b -> b.maxConcurrentUploads(2))) {
+                m.create("made", new ByteArrayInputStream(Contexts.simple()));
+            }
+            h.resolverWrapper = r -> new Delegating(r) {
+                @Override
+                InputStream blob(InputStream in, Descriptor d) {
+                    return in;
+                }
+
+                @Override
+                public Pusher pusher(Reference reference) {
+                    Pusher p = super.pusher(reference);
+                    AtomicInteger open = new AtomicInteger();
+                    return (d, source) -> {
+                        if (!MediaTypes.isManifest(d.mediaType())) {
+                            peak.accumulateAndGet(open.incrementAndGet(), Math::max);
+                            try {
+                                // Config and layer meet here only if they upload at once.
+                                both.await(20, TimeUnit.SECONDS);
+                            } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                                throw new AssertionError("uploads did not overlap", e);
+                            } finally {
+                                open.decrementAndGet();
+                            }
+                        }
+                        return p.push(d, source);
+                    };
+                }
+            };
+            try (PluginManager m = h.openWith(b -> b.maxConcurrentUploads(2))) {
+                m.push("made");
+            }
+            assertThat(peak.get()).isEqualTo(2);
+            assertThat(h.registry.tag(Reference.parse("made:latest"))).isPresent();
+        }
+
+        @Test
+        void maxConcurrentUploads_zero_isRefused() {
+            assertThatThrownBy(() -> PluginManager.builder().maxConcurrentUploads(0))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -25,9 +25,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -51,7 +48,7 @@ public final class Engine {
     private final Clock clock;
     private final boolean readOnly;
     private final int downloadConcurrency;
-    private ExecutorService downloads;
+    private final Transfers transfers = new Transfers();
 
     private final PluginTable table = new PluginTable();
     private final BlobPins pins = new BlobPins();
@@ -77,19 +74,10 @@ public final class Engine {
     }
 
     /**
-     * The threads that download layers in parallel, made on first use: daemon threads, so they never
-     * hold the JVM open, and ended when the manager closes.
+     * Runs {@code work} on every item, at most {@code concurrency} at once; see {@link Transfers#each}.
      */
-    synchronized ExecutorService downloads() {
-        if (downloads == null) {
-            AtomicInteger n = new AtomicInteger();
-            downloads = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "berth-download-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return downloads;
+    public <T> void inParallel(List<T> items, int concurrency, java.util.function.Consumer<T> work) {
+        transfers.each(items, concurrency, work);
     }
 
     /** The plugin root on disk. */
@@ -140,7 +128,7 @@ public final class Engine {
     /** A pull that writes through {@code blobs}, selecting the manager's platform from indexes. */
     public Pull pull(BlobWork blobs) {
         return new Pull(resolver, this::progress, platform, blobs, this::checkCancelled, downloadConcurrency,
-                this::downloads);
+                transfers);
     }
 
     /** A fresh record of the blobs one operation writes. */
@@ -291,17 +279,13 @@ public final class Engine {
         return readOnly;
     }
 
-    /** Marks the engine closed and ends its download threads; returns false if it already was. */
+    /** Marks the engine closed and ends its transfer threads; returns false if it already was. */
     public boolean close() {
         if (closed) {
             return false;
         }
         closed = true;
-        synchronized (this) {
-            if (downloads != null) {
-                downloads.shutdown();
-            }
-        }
+        transfers.close();
         return true;
     }
 }

@@ -24,13 +24,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.io.InputStream;
 
 /**
@@ -45,7 +38,7 @@ public final class Pull {
     private final BlobWork blobs;
     private final Runnable cancelCheck;
     private final int concurrency;
-    private final Supplier<ExecutorService> downloads;
+    private final Transfers transfers;
 
     /** The manifest and config of a plugin, stored. */
     public record Head(Reference reference, Descriptor manifestDescriptor, Manifest manifest, PluginConfig config) {
@@ -56,13 +49,13 @@ public final class Pull {
      *                    operation calls {@code blobs.release()}
      * @param cancelCheck throws when the operation is cancelled; called between blobs and on every read
      * @param concurrency how many layers download at once
-     * @param downloads   the threads that download layers in parallel, asked for only when needed
+     * @param transfers   runs the downloads in parallel
      */
     public Pull(RegistryResolver resolver, ProgressListener progress, Platform platform, BlobWork blobs,
-                Runnable cancelCheck, int concurrency, Supplier<ExecutorService> downloads) {
+                Runnable cancelCheck, int concurrency, Transfers transfers) {
         this.resolver = resolver;
         this.concurrency = concurrency;
-        this.downloads = downloads;
+        this.transfers = transfers;
         this.progress = progress;
         this.platform = platform;
         this.blobs = blobs;
@@ -143,60 +136,10 @@ public final class Pull {
             return;
         }
         Fetcher fetcher = resolver.fetcher(head.reference());
-        if (concurrency <= 1 || missing.size() == 1) {
-            for (Descriptor layer : missing) {
-                cancelCheck.run();
-                download(fetcher, layer);
-            }
-            return;
-        }
-        parallel(fetcher, missing, concurrency, downloads.get());
-    }
-
-    @SuppressWarnings("try") // the helper scope is held for its effect on this thread
-    private void parallel(Fetcher fetcher, List<Descriptor> missing, int concurrency, ExecutorService downloads) {
-        Optional<OperationScope> scope = OperationScope.current();
-        OperationScope.CancelToken siblings = new OperationScope.CancelToken();
-        Queue<Descriptor> queue = new ConcurrentLinkedQueue<>(missing);
-        List<Future<?>> workers = new ArrayList<>();
-        AtomicReference<RuntimeException> first = new AtomicReference<>();
-        for (int i = 0; i < Math.min(concurrency, missing.size()); i++) {
-            workers.add(downloads.submit(() -> {
-                try (OperationScope helper = OperationScope.helper(scope, siblings)) {
-                    for (Descriptor layer; (layer = queue.poll()) != null; ) {
-                        cancelCheck.run();
-                        download(fetcher, layer);
-                    }
-                } catch (RuntimeException e) {
-                    if (first.compareAndSet(null, e)) {
-                        siblings.cancel();
-                    }
-                }
-            }));
-        }
-        boolean interrupted = false;
-        for (Future<?> w : workers) {
-            // Every worker is waited for, even after an interrupt: none may still be writing when the
-            // operation's undo runs.
-            while (true) {
-                try {
-                    w.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    siblings.cancel();
-                } catch (ExecutionException e) {
-                    first.compareAndSet(null, new SystemException("download failed: " + e.getCause(), e.getCause()));
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (first.get() != null) {
-            throw first.get();
-        }
+        transfers.each(missing, concurrency, layer -> {
+            cancelCheck.run();
+            download(fetcher, layer);
+        });
         cancelCheck.run();
     }
 

@@ -27,14 +27,15 @@ public record Operations(Lifecycle lifecycle, GarbageCollector gc, Remover remov
      * @param gcAfterRemove whether a remove is followed by a GC
      * @param enableTimeout the enable timeout of installs that enable
      * @param dockerVersion the {@code DockerVersion} written into created configs
+     * @param maxConcurrentUploads how many blobs of one push upload at once
      */
     public static Operations wire(Engine engine, RootfsApplier applier, Optional<ContextSplitter> splitter,
                                   Executor executor, boolean gcAfterRemove, Duration enableTimeout,
-                                  String dockerVersion) {
+                                  String dockerVersion, int maxConcurrentUploads) {
         Lifecycle lifecycle = new Lifecycle(engine);
         GarbageCollector gc = new GarbageCollector(engine);
         Remover remover = new Remover(engine, lifecycle, gc, executor, gcAfterRemove);
         return new Operations(lifecycle, gc, remover, new Installer(engine, applier, lifecycle, remover, enableTimeout),
-                new Creator(engine, splitter, applier, dockerVersion), new PluginPusher(engine));
+                new Creator(engine, splitter, applier, dockerVersion), new PluginPusher(engine, maxConcurrentUploads));
     }
 }

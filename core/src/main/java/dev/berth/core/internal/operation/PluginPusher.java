@@ -41,10 +41,13 @@ public final class PluginPusher {
     private final Engine engine;
     private final ContentProvider content;
 
-    /** A pusher of the engine's plugins. */
-    public PluginPusher(Engine engine) {
+    private final int maxConcurrentUploads;
+
+    /** A pusher of the engine's plugins that uploads up to {@code maxConcurrentUploads} blobs at once. */
+    public PluginPusher(Engine engine, int maxConcurrentUploads) {
         this.engine = engine;
         this.content = engine.store();
+        this.maxConcurrentUploads = maxConcurrentUploads;
     }
 
     /** See {@code PluginManager.push}. */
@@ -70,16 +73,8 @@ public final class PluginPusher {
             List<Descriptor> blobs = new ArrayList<>();
             blobs.add(manifest.config());
             blobs.addAll(manifest.layers());
-            for (Descriptor d : blobs) {
-                String id = Pull.shortId(d.digest());
-                engine.checkCancelled();
-                engine.progress(new ProgressEvent(id, ProgressStatus.PREPARING, 0, d.size()));
-                PushResult result = pusher.push(d, () -> engine.metered(content.verifiedStream(d.digest()), d.digest(),
-                        ProgressStatus.PUSHING, d.size()));
-                ProgressStatus done = result.outcome() == PushResult.Outcome.ALREADY_EXISTS
-                        ? ProgressStatus.LAYER_ALREADY_EXISTS : ProgressStatus.PUSHED;
-                engine.progress(new ProgressEvent(id, done, d.size(), d.size()));
-            }
+            Optional<Reference> origin = origin(r, ref);
+            engine.inParallel(blobs, maxConcurrentUploads, d -> pushBlob(pusher, d, origin));
             engine.checkCancelled();
             pusher.push(manifestDesc, BlobSource.of(manifestBytes));
             String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
@@ -90,6 +85,32 @@ public final class PluginPusher {
         } finally {
             lock.unlock();
             engine.gcLock().readLock().unlock();
+        }
+    }
+
+    private void pushBlob(Pusher pusher, Descriptor d, Optional<Reference> origin) {
+        String id = Pull.shortId(d.digest());
+        engine.checkCancelled();
+        engine.progress(new ProgressEvent(id, ProgressStatus.PREPARING, 0, d.size()));
+        BlobSource source = () -> engine.metered(content.verifiedStream(d.digest()), d.digest(),
+                ProgressStatus.PUSHING, d.size());
+        PushResult result = pusher.push(d, origin.map(source::withMountFrom).orElse(source));
+        ProgressStatus done = result.outcome() == PushResult.Outcome.ALREADY_EXISTS
+                ? ProgressStatus.LAYER_ALREADY_EXISTS : ProgressStatus.PUSHED;
+        engine.progress(new ProgressEvent(id, done, d.size(), d.size()));
+    }
+
+    /**
+     * The repository the plugin was installed from, when it is another repository of the registry
+     * being pushed to: the registry can then mount the blobs it already has instead of receiving them.
+     */
+    private static Optional<Reference> origin(PluginRecord r, Reference target) {
+        try {
+            Reference from = Reference.parse(r.plugin().pluginReference()).repository();
+            return from.domain().equals(target.domain()) && !from.path().equals(target.path())
+                    ? Optional.of(from) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a created plugin's reference is its own name; nothing to mount
         }
     }
 
