@@ -42,23 +42,8 @@ import java.util.function.Supplier;
  * disable, upgrade, remove and garbage-collect, with Docker's on-disk layout, error classes and
  * messages.
  *
- * <p>Build one with {@link #builder()} from the implementations in Berth's other modules:
- * <pre>{@code
- * Path root = Path.of("/var/lib/myapp/plugins");
- * try (PluginManager plugins = PluginManager.builder()
- *         .root(root)
- *         .contentStore(FileContentStore.open(root.resolve("storage")))
- *         .registryResolver(HttpRegistryResolver.builder().build())
- *         .rootfsApplier(TarRootfsApplier.create())
- *         .contextSplitter(TarContextSplitter.create())
- *         .runtime(RuncRuntime.builder().build())
- *         .build()) {
- *     List<PluginPrivilege> asked = plugins.privileges("localhost:5000/acme/volume:1.0");
- *     Plugin p = plugins.install("localhost:5000/acme/volume:1.0").grant(asked).disabled().run();
- *     plugins.set(p.name(), List.of("DEBUG=1"));
- *     plugins.enable(p.name(), Duration.ofSeconds(30));
- * }
- * }</pre>
+ * <p>Build one with {@link #builder()} from the implementations in Berth's other modules; the
+ * {@linkplain dev.berth package documentation} shows how.
  *
  * <p><b>Guarantees.</b> Install, create and upgrade build under {@code <root>/tmp/} and publish with
  * one rename: on any failure the root is as it was before (no record, no directory, no temporary
@@ -76,7 +61,7 @@ public final class PluginManager implements AutoCloseable {
     private final Operations ops;
 
     private PluginManager(Builder b) {
-        PluginRoot root = PluginRoot.open(b.root, b.readOnly);
+        PluginRoot root = PluginRoot.open(b.root, b.readOnly, b.rootLockWait);
         this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, b.publishers,
                 b.progressListener, b.idGenerator, b.clock, b.readOnly, b.maxConcurrentDownloads);
         this.liveRestore = b.liveRestore;
@@ -320,6 +305,7 @@ public final class PluginManager implements AutoCloseable {
         private boolean liveRestore;
         private int maxConcurrentDownloads = 3;
         private int maxConcurrentUploads = 5;
+        private Duration rootLockWait = Duration.ZERO;
 
         private Builder() {
         }
@@ -330,10 +316,7 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Where running plugins get their socket directories, {@code <execRoot>/<id>/}
-         * ({@code /run/berth/plugins} by default; Docker uses {@code /run/docker/plugins}). @return this
-         */
+        /** Where plugins get their socket directories, {@code <execRoot>/<id>/} (/run/berth/plugins). @return this */
         public Builder execRoot(Path value) {
             execRoot = Objects.requireNonNull(value, "execRoot");
             return this;
@@ -423,6 +406,12 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
+        /** How long {@link #build()} waits for a root another manager holds (none: fail, naming its pid). @return this */
+        public Builder rootLockWait(Duration value) {
+            rootLockWait = Objects.requireNonNull(value, "rootLockWait");
+            return this;
+        }
+
         /** How many blobs of one push upload at once (5, as Docker). @return this */
         public Builder maxConcurrentUploads(int value) {
             maxConcurrentUploads = requirePositive(value, "maxConcurrentUploads");
@@ -435,10 +424,7 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
-        /**
-         * The {@code DockerVersion} written into the configs of created plugins (Docker writes its own
-         * version); empty, and so omitted, by default. @return this
-         */
+        /** The {@code DockerVersion} written into created configs; empty, and so omitted, by default. @return this */
         public Builder dockerVersion(String value) {
             dockerVersion = Objects.requireNonNull(value, "dockerVersion");
             return this;

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -50,6 +52,8 @@ public final class PluginRoot implements AutoCloseable {
     private final Path root;
     private final Path tmp;
     private final boolean readOnly;
+    private static final long LOCK_POLL_MILLIS = 50;
+
     private FileChannel lockChannel;
     private java.nio.channels.FileLock lock;
 
@@ -73,6 +77,17 @@ public final class PluginRoot implements AutoCloseable {
      * @throws SystemException if the directories cannot be created
      */
     public static PluginRoot open(Path root, boolean readOnly) {
+        return open(root, readOnly, Duration.ZERO);
+    }
+
+    /**
+     * Opens a root as {@link #open(Path, boolean)} does, waiting up to {@code lockWait} while another
+     * manager (in this or another process) holds it.
+     *
+     * @throws dev.berth.exception.ConflictException when the root is still held after the wait, naming
+     *                                               the holder's process ID
+     */
+    public static PluginRoot open(Path root, boolean readOnly, Duration lockWait) {
         PluginRoot r = new PluginRoot(root, readOnly);
         if (!readOnly) {
             try {
@@ -81,7 +96,7 @@ public final class PluginRoot implements AutoCloseable {
             } catch (IOException e) {
                 throw new SystemException("failed to mkdir " + root + ": " + e.getMessage(), e);
             }
-            r.lock();
+            r.lock(lockWait);
         } else if (!Files.isDirectory(root)) {
             throw new SystemException("failed to read " + root + ": not a directory");
         }
@@ -90,24 +105,56 @@ public final class PluginRoot implements AutoCloseable {
 
     /**
      * Takes the root's lock file, so that a second manager on the same root (in this or another
-     * process) fails at once instead of racing the first.
+     * process) does not race the first: it waits up to {@code wait}, then fails naming the holder. The
+     * holder writes its process ID into the file for that message.
      */
-    private void lock() {
+    private void lock(Duration wait) {
         Path file = root.resolve(".berth.lock");
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            lock = null;
+            lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            while ((lock = tryLock()) == null) {
+                if (System.nanoTime() - deadline >= 0) {
+                    String holder = holder();
+                    closeQuietly();
+                    throw new dev.berth.exception.ConflictException("the plugin root " + root
+                            + " is in use by another plugin manager" + holder
+                            + (wait.isZero() ? "" : " (waited " + wait.toMillis() + " ms)"));
+                }
+                Thread.sleep(LOCK_POLL_MILLIS);
+            }
+            lockChannel.truncate(0);
+            lockChannel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         } catch (UnsupportedOperationException e) {
-            return; // a file system without locks: nothing to exclude with
+            lock = null; // a file system without locks: nothing to exclude with
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly();
+            throw new dev.berth.exception.CancelledException("interrupted waiting for the lock of the plugin root " + root);
         } catch (IOException e) {
             closeQuietly();
             throw new SystemException("cannot lock the plugin root " + root + ": " + e.getMessage(), e);
         }
-        if (lock == null) {
-            closeQuietly();
-            throw new dev.berth.exception.ConflictException("the plugin root " + root + " is in use by another plugin manager");
+    }
+
+    private java.nio.channels.FileLock tryLock() throws IOException {
+        try {
+            return lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null; // another manager of this JVM holds it
+        }
+    }
+
+    /** {@code " (process 1234)"} from the lock file, or empty when it names none. */
+    private String holder() {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(32);
+            lockChannel.read(b, 0);
+            String pid = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).strip();
+            return pid.matches("[0-9]{1,19}") ? " (process " + pid + ")" : "";
+        } catch (IOException e) {
+            return "";
         }
     }
 
