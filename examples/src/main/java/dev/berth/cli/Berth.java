@@ -138,7 +138,7 @@ public final class Berth implements Callable<Integer> {
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                    commandLine.getErr().println("Error: " + message(e));
+                    commandLine.getErr().println(Messages.line(e));
                     if (berth.debug) {
                         StringWriter trace = new StringWriter();
                         e.printStackTrace(new PrintWriter(trace));

@@ -70,7 +70,7 @@ final class GoTemplate {
 
     /** The names a table's header row shows, Docker's plugin formatter's header map. */
     static final Map<String, String> HEADERS = Map.of("Description", "DESCRIPTION", "Enabled", "ENABLED",
-            "ID", "ID", "Name", "NAME", "PluginReference", "PLUGIN REFERENCE");
+            "ID", "ID", "Name", "NAME", "PluginReference", "IMAGE");
 
     static final List<String> NAMES = List.of("Description", "Enabled", "ID", "Name", "PluginReference");
 }

@@ -79,17 +79,25 @@ final class LsCommand implements Callable<Integer> {
             try {
                 template = GoTemplate.parse(text);
             } catch (TemplateException e) {
-                err.println("template parsing error: " + e.getMessage() + "\n");
+                err.println("template parsing error: " + e.getMessage());
                 return Berth.FAILED;
             }
-            List<Plugin> plugins = new ArrayList<>(s.manager().list(f));
+            List<Plugin> plugins;
+            try {
+                plugins = new ArrayList<>(s.manager().list(f));
+            } catch (dev.berth.InvalidParameterException e) {
+                // dockerd's filter errors read "Invalid filter '...'"
+                String m = e.getMessage();
+                throw new Messages.Verbatim("Error response from daemon: "
+                        + (m.startsWith("invalid filter") ? "I" + m.substring(1) : m));
+            }
             plugins.sort((a, b) -> NaturalOrder.compare(a.name(), b.name()));
             StringBuilder rendered = new StringBuilder();
             for (Plugin p : plugins) {
                 try {
                     rendered.append(template.executeList(GoTemplate.listFields(p, !noTrunc))).append('\n');
                 } catch (TemplateException e) {
-                    err.println("template parsing error: " + e.getMessage() + "\n");
+                    err.println("template parsing error: " + e.getMessage());
                     return Berth.FAILED;
                 }
             }

@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.NotFoundException;
 import dev.berth.PluginManager;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Reference;
@@ -53,8 +54,11 @@ final class UpgradeCommand implements Callable<Integer> {
             Plugin p;
             try {
                 p = manager.inspect(name);
+            } catch (NotFoundException e) {
+                // Docker's CLI inspects first and prints the client's not-found wording after its own prefix
+                throw new Messages.Verbatim("error reading plugin data: " + Messages.noSuchPlugin(name));
             } catch (RuntimeException e) {
-                throw new Berth.OperationFailed("error reading plugin data: " + Berth.message(e));
+                throw new Messages.Verbatim("error reading plugin data: " + Messages.line(e));
             }
             if (p.enabled()) {
                 throw new Berth.OperationFailed("the plugin must be disabled before upgrading");

@@ -194,7 +194,9 @@ final class Builtins {
                             : v.isNil() ? 0 : v.list().size();
                     long x = indexArg(index, len);
                     if (x == len) {
-                        throw new CallError("index out of range: " + x);
+                        // Go 1.19 lets reflect's own bounds check report the index just past the end
+                        throw new CallError("reflect: " + (v.kind() == GoType.Kind.STRING ? "string" : "slice")
+                                + " index out of range");
                     }
                     v = v.kind() == GoType.Kind.STRING
                             ? new Val(GoType.UINT8, (long) (v.str().getBytes(StandardCharsets.UTF_8)[(int) x] & 0xff))

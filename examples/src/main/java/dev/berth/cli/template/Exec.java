@@ -35,7 +35,9 @@ final class Exec {
     private final boolean missingKeyError;
     private final StringBuilder out;
     private final Map<String, Builtins.Func> funcs;
-    private final List<Var> vars = new ArrayList<>();
+    private List<Var> vars = new ArrayList<>();
+    private Map<String, Node.ListNode> templates = Map.of();
+    private int depth;
     private Node node;
 
     Exec(String name, String text, boolean missingKeyError, StringBuilder out, Val data, Map<String, Builtins.Func> funcs) {
@@ -45,6 +47,12 @@ final class Exec {
         this.missingKeyError = missingKeyError;
         this.out = out;
         vars.add(new Var("$", data));
+    }
+
+    /** The templates {@code {{template}}} can invoke. @return this */
+    Exec templates(Map<String, Node.ListNode> defined) {
+        this.templates = defined;
+        return this;
     }
 
     // --- errors ---
@@ -119,10 +127,34 @@ final class Exec {
             } else {
                 walkIfOrWith(b, dot);
             }
+        } else if (n instanceof Node.Invoke t) {
+            walkTemplate(dot, t);
         } else if (n instanceof Node.Break) {
             throw new BreakSignal();
         } else if (n instanceof Node.Continue) {
             throw new ContinueSignal();
+        }
+    }
+
+    private void walkTemplate(Val dot, Node.Invoke t) {
+        at(t);
+        Node.ListNode body = templates.get(t.name());
+        if (body == null) {
+            throw error("template " + Quote.go(t.name()) + " not defined");
+        }
+        if (depth == 100000) {
+            throw error("exceeded maximum template depth (100000)");
+        }
+        Val newDot = evalPipeline(dot, t.pipe());
+        // no dynamic scoping: the invoked template sees only $
+        List<Var> saved = vars;
+        vars = new ArrayList<>(List.of(new Var("$", newDot)));
+        depth++;
+        try {
+            walk(newDot, body);
+        } finally {
+            depth--;
+            vars = saved;
         }
     }
 

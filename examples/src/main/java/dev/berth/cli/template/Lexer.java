@@ -225,10 +225,8 @@ final class Lexer {
                     emit(Kind.LEFT_PAREN);
                 }
                 case ')' -> {
+                    // an unbalanced one is the parser's to report ("unexpected \")\" in command")
                     parenDepth--;
-                    if (parenDepth < 0) {
-                        return error("unexpected right paren " + unicode(c));
-                    }
                     emit(Kind.RIGHT_PAREN);
                 }
                 default -> {

@@ -47,6 +47,14 @@ sealed interface Node {
         }
     }
 
+    /** {@code {{template "name" pipeline}}}; {@code pipe} is null without a pipeline. */
+    record Invoke(int pos, String name, Pipe pipe) implements Node {
+        @Override
+        public String toString() {
+            return "{{template " + Quote.go(name) + (pipe == null ? "" : " " + pipe) + "}}";
+        }
+    }
+
     record Break(int pos) implements Node {
         @Override
         public String toString() {

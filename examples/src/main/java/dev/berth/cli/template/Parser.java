@@ -17,7 +17,9 @@ final class Parser {
     private final String text;
     private final List<Token> tokens;
     private final Set<String> functions;
-    private final List<String> vars = new ArrayList<>(List.of("$"));
+    private List<String> vars = new ArrayList<>(List.of("$"));
+    /** Templates named by define and block, in the order they were defined. */
+    private final java.util.Map<String, Node.ListNode> defined = new java.util.LinkedHashMap<>();
     private int next;
     private int rangeDepth;
     private Token last;
@@ -35,7 +37,15 @@ final class Parser {
      * @throws TemplateException with Go's "template: NAME:LINE: ..." message
      */
     static Node.ListNode parse(String name, String text, Set<String> functions) {
-        return new Parser(name, text, functions).root();
+        return parse(name, text, functions, new java.util.HashMap<>());
+    }
+
+    /** Parses a template; what it defines goes into {@code defined}. */
+    static Node.ListNode parse(String name, String text, Set<String> functions, java.util.Map<String, Node.ListNode> defined) {
+        Parser p = new Parser(name, text, functions);
+        Node.ListNode root = p.root();
+        defined.putAll(p.defined);
+        return root;
     }
 
     private Node.ListNode root() {
@@ -135,7 +145,26 @@ final class Parser {
             return new Node.Comment(t.pos(), t.val());
         }
         switch (t.kind()) {
-            case BLOCK, DEFINE, TEMPLATE -> throw error("{{" + t.val() + "}} is not supported by this tool");
+            case DEFINE -> {
+                String n = templateName("define clause");
+                expect(Kind.RIGHT_DELIM, "define end");
+                defineBody(n);
+                return new Node.Comment(t.pos(), "");
+            }
+            case TEMPLATE, BLOCK -> {
+                String context = t.kind() == Kind.BLOCK ? "block clause" : "template clause";
+                String n = templateName(context);
+                Node.Pipe pipe = null;
+                Token next = nextNonSpace();
+                if (next.kind() != Kind.RIGHT_DELIM) {
+                    backup();
+                    pipe = pipeline(context, Kind.RIGHT_DELIM);
+                }
+                if (t.kind() == Kind.BLOCK) {
+                    defineBody(n);
+                }
+                return new Node.Invoke(t.pos(), n, pipe);
+            }
             case BREAK, CONTINUE -> {
                 if (rangeDepth == 0) {
                     throw error("{{" + t.val() + "}} outside {{range}}");
@@ -172,6 +201,36 @@ final class Parser {
                 Token start = peekNonSpace();
                 return new Node.Action(start.pos(), pipeline("command", Kind.RIGHT_DELIM));
             }
+        }
+    }
+
+    private String templateName(String context) {
+        Token t = nextNonSpace();
+        if (t.kind() != Kind.STRING && t.kind() != Kind.RAW_STRING) {
+            throw unexpected(t, context);
+        }
+        try {
+            return Quote.unquote(t.val());
+        } catch (RuntimeException e) {
+            throw error("invalid syntax");
+        }
+    }
+
+    /** The body of a define or block, up to its end; a template body sees only its own variables. */
+    private void defineBody(String n) {
+        List<String> outer = vars;
+        vars = new ArrayList<>(List.of("$"));
+        int depth = rangeDepth;
+        rangeDepth = 0;
+        try {
+            List<Object> body = itemList();
+            if (((End) body.get(1)).isElse()) {
+                throw error("unexpected {{else}}");
+            }
+            defined.put(n, (Node.ListNode) body.get(0));
+        } finally {
+            vars = outer;
+            rangeDepth = depth;
         }
     }
 

@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * <p>Covered: the whole action language of Go 1.19, which Docker 20.10's CLI is built with (text,
  * comments, trim markers, pipelines, parentheses and field chains on their results, variables with
  * {@code :=} and {@code =}, {@code if}/{@code else if}/{@code with}/{@code range} with {@code else},
- * {@code break}, {@code continue}) and every builtin. Not covered: {@code define}, {@code template} and
- * {@code block} (Docker's format flags have no use for them) and complex numbers. Immutable and
+ * {@code break}, {@code continue}) and every builtin. {@code define}, {@code template} and {@code block} work
+ * within the one template. Not covered: complex numbers. Immutable and
  * thread-safe.
  */
 public final class Template {
@@ -22,10 +22,12 @@ public final class Template {
 
     private final String text;
     private final Node.ListNode root;
+    private final Map<String, Node.ListNode> defined;
 
-    private Template(String text, Node.ListNode root) {
+    private Template(String text, Node.ListNode root, Map<String, Node.ListNode> defined) {
         this.text = text;
         this.root = root;
+        this.defined = Map.copyOf(defined);
     }
 
     /**
@@ -35,12 +37,14 @@ public final class Template {
      */
     public static Template parse(String text) {
         Objects.requireNonNull(text, "text");
-        return new Template(text, Parser.parse("", text, FUNCTIONS));
+        Map<String, Node.ListNode> defined = new java.util.HashMap<>();
+        Node.ListNode root = Parser.parse("", text, FUNCTIONS, defined);
+        return new Template(text, root, defined);
     }
 
     private String run(Val data, boolean missingKeyError) {
         StringBuilder out = new StringBuilder();
-        new Exec("", text, missingKeyError, out, data, Builtins.FUNCS).walk(data, root);
+        new Exec("", text, missingKeyError, out, data, Builtins.FUNCS).templates(defined).walk(data, root);
         return out.toString();
     }
 
@@ -54,7 +58,7 @@ public final class Template {
         Val data = new Val(GoType.map(GoType.STRING), m);
         StringBuilder out = new StringBuilder();
         try {
-            new Exec("", text, false, out, data, Builtins.HEADER_FUNCS).walk(data, root);
+            new Exec("", text, false, out, data, Builtins.HEADER_FUNCS).templates(defined).walk(data, root);
         } catch (TemplateException e) {
             // Docker ignores the header's execution error and keeps what was written
         }
