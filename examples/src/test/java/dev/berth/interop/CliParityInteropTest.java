@@ -14,6 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,7 +143,38 @@ class CliParityInteropTest {
 
     /** Runs one command line on both sides; a description of the difference, or null when they agree. */
     private String difference(List<String> dockerArgs, List<String> berthArgs) {
-        Run d = dockerRun(dockerArgs.toArray(String[]::new));
+        return difference(dockerRun(dockerArgs.toArray(String[]::new)), berthArgs);
+    }
+
+    /**
+     * Runs many command lines, {@code docker plugin} first and a few at a time (the client's start-up is
+     * most of its cost), then {@code berth} one after the other; the differences.
+     */
+    private List<String> differences(List<List<String>> berthArgs) {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Run>> docker = new ArrayList<>();
+            for (List<String> args : berthArgs) {
+                List<String> dockerArgs = new ArrayList<>(List.of("plugin"));
+                dockerArgs.addAll(args);
+                docker.add(pool.submit(() -> dockerRun(dockerArgs.toArray(String[]::new))));
+            }
+            List<String> differences = new ArrayList<>();
+            for (int i = 0; i < berthArgs.size(); i++) {
+                Optional.ofNullable(difference(docker.get(i).get(), berthArgs.get(i))).ifPresent(differences::add);
+            }
+            return differences;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private String difference(Run d, List<String> berthArgs) {
         Run b = berth(berthArgs.toArray(String[]::new));
         Run dn = new Run(d.code(), normalize(d.out()), normalize(d.err()));
         Run bn = new Run(b.code(), normalize(b.out()), normalize(b.err()));
@@ -160,31 +195,24 @@ class CliParityInteropTest {
         void inspectFormat_corpusOverEveryShape_printsAndExitsAsDocker() {
             List<String> templates = TemplateCorpus.inspect();
             assertThat(templates).hasSizeGreaterThanOrEqualTo(200);
-            List<String> differences = new ArrayList<>();
+            List<List<String>> commands = new ArrayList<>();
             for (String t : templates) {
                 // one command line per template covers every shape: the inspector prints a line per plugin
                 List<String> args = new ArrayList<>(List.of("inspect", "-f", t));
                 args.addAll(refs);
-                List<String> dockerArgs = new ArrayList<>(List.of("plugin"));
-                dockerArgs.addAll(args);
-                Optional.ofNullable(difference(dockerArgs, args)).ifPresent(differences::add);
+                commands.add(args);
             }
-            assertAllAgree(templates.size(), differences);
+            assertAllAgree(templates.size(), differences(commands));
         }
 
         @Test
         void lsFormat_corpus_printsAndExitsAsDocker() {
-            List<String> differences = new ArrayList<>();
+            List<List<String>> commands = new ArrayList<>();
             for (String t : TemplateCorpus.LS) {
-                for (List<String> extra : List.of(List.<String>of(), List.of("--no-trunc"))) {
-                    List<String> args = new ArrayList<>(List.of("ls", "--format", t));
-                    args.addAll(extra);
-                    List<String> dockerArgs = new ArrayList<>(List.of("plugin"));
-                    dockerArgs.addAll(args);
-                    Optional.ofNullable(difference(dockerArgs, args)).ifPresent(differences::add);
-                }
+                commands.add(List.of("ls", "--format", t));
+                commands.add(List.of("ls", "--format", t, "--no-trunc"));
             }
-            assertAllAgree(TemplateCorpus.LS.size() * 2, differences);
+            assertAllAgree(commands.size(), differences(commands));
         }
 
         @Test

@@ -89,7 +89,8 @@ final class TemplateCorpus {
             "{{call .Name}}", "{{range .Name}}{{end}}", "{{join .Name \",\"}}", "{{truncate .Name \"x\"}}",
             "{{foo}}", "{{.Name", "{{if .Enabled}}x", "{{end}}", "{{else}}", "{{$y}}", "{{break}}", "{{range $a, $b, $c := .}}{{end}}",
             "{{}}", "{{\"open}}", "{{(.Name}}", "{{.Name)}}", "{{.Name | 3}}", "{{with}}{{end}}", "{{1 2}}",
-            "{{define \"x\"}}y{{end}}", "{{.Name.Foo}}", "{{.Enabled.Foo}}", "{{$x := 1}}{{$x.Foo}}",
+            "{{define \"x\"}}y{{end}}", "{{define \"m\"}}[{{.Name}}]{{end}}{{range .Config.Mounts}}{{template \"m\" .}}{{end}}",
+            "{{block \"b\" .Config.Network}}<{{.Type}}>{{end}}", "{{template \"nope\"}}", "{{.Name.Foo}}", "{{.Enabled.Foo}}", "{{$x := 1}}{{$x.Foo}}",
             "{{(index .Config.Mounts 9).Name}}", "{{.Config.Rootfs.Foo}}",
             // struct and pointer printing (pointers inside print as addresses: normalized)
             "{{.}}", "{{.Config}}", "{{.Settings}}", "{{.Config.Mounts}}", "{{.Config.Env}}", "{{.Config.Linux}}",
@@ -126,6 +127,6 @@ final class TemplateCorpus {
             "{{.Name | upper}}", "{{if .Enabled}}on{{else}}off{{end}} {{.Name}}", "{{printf \"%-30s|\" .Name}}",
             "{{.Foo}}", "{{foo}}", "{{.Name 1}}", "table {{json .Name}}\\t{{upper .Description}}",
             "{{split .Name \":\"}}", "{{len .Name}}", "  {{.Name}}  ", "table {{.Name}}\\t", "{{.Name}}\\n",
-            "{{$n := .Name}}{{$n}}", "{{.ID | truncate}}", "{{truncate .ID 4}}", "tablex {{.Name}}", "json",
+            "{{$n := .Name}}{{$n}}", "{{.ID | truncate}}", "{{truncate .Name 4}}", "tablex {{.Name}}", "json",
             "{{.Description | title}}", "table {{.Description}}\\t{{.Enabled}}", "{{/* c */}}{{.Enabled}}");
 }

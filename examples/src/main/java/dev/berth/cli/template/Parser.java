@@ -153,6 +153,8 @@ final class Parser {
             }
             case TEMPLATE, BLOCK -> {
                 String context = t.kind() == Kind.BLOCK ? "block clause" : "template clause";
+                // Go places the node at its name, which is where execution errors point
+                int at = peekNonSpace().pos();
                 String n = templateName(context);
                 Node.Pipe pipe = null;
                 Token next = nextNonSpace();
@@ -163,7 +165,7 @@ final class Parser {
                 if (t.kind() == Kind.BLOCK) {
                     defineBody(n);
                 }
-                return new Node.Invoke(t.pos(), n, pipe);
+                return new Node.Invoke(at, n, pipe);
             }
             case BREAK, CONTINUE -> {
                 if (rangeDepth == 0) {
