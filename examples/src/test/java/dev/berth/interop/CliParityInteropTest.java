@@ -3,10 +3,8 @@ package dev.berth.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.berth.cli.Berth;
+import dev.berth.cli.BerthBatch;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +46,8 @@ class CliParityInteropTest {
             new Shape("nulls", "\"network\":{\"type\":\"host\"},\"mounts\":[],\"env\":null,"
                     + "\"linux\":{\"capabilities\":null,\"devices\":null},\"args\":{\"name\":\"\",\"value\":null}"));
 
+    /** One command model for the hundreds of runs; each still opens the plugin root as a command does. */
+    private final BerthBatch berth = new BerthBatch();
     private DockerHarness docker;
     private Path berthRoot;
     private Path berthExec;
@@ -123,10 +123,8 @@ class CliParityInteropTest {
         List<String> all = new ArrayList<>(List.of("--root", berthRoot.toString(), "--exec-root", berthExec.toString(),
                 "--config", docker.base().resolve("docker-config").toString()));
         all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Berth.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        BerthBatch.Result r = berth.run(all.toArray(String[]::new));
+        return new Run(r.code(), r.out(), r.err());
     }
 
     private Run dockerRun(String... args) {
@@ -160,9 +158,16 @@ class CliParityInteropTest {
                 docker.add(pool.submit(() -> dockerRun(dockerArgs.toArray(String[]::new))));
             }
             List<String> differences = new ArrayList<>();
+            long start = System.nanoTime();
+            long berthNanos = 0;
             for (int i = 0; i < berthArgs.size(); i++) {
-                Optional.ofNullable(difference(docker.get(i).get(), berthArgs.get(i))).ifPresent(differences::add);
+                Run d = docker.get(i).get();
+                long b = System.nanoTime();
+                Optional.ofNullable(difference(d, berthArgs.get(i))).ifPresent(differences::add);
+                berthNanos += System.nanoTime() - b;
             }
+            System.err.printf("parity: %d command lines, %d ms in all, %d ms of them in berth%n", berthArgs.size(),
+                    (System.nanoTime() - start) / 1_000_000, berthNanos / 1_000_000);
             return differences;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -102,12 +102,11 @@ final class TemplateCorpus {
 
     private static final List<String> PATHS = List.of(".Name", ".Enabled", ".Config.Description", ".Config.Mounts",
             ".Settings.Env", ".Settings.Mounts", ".Config.Linux.Devices", ".Config.Env", ".Config.Args.Value",
-            ".Config.User.UID", ".Config.Interface.Types", ".Config.Entrypoint", ".Settings.Args", ".Settings.Devices",
-            ".Config.Rootfs.DiffIds", ".Config.Linux.Capabilities");
+            ".Config.User.UID", ".Config.Interface.Types", ".Settings.Args", ".Settings.Devices", ".Config.Linux.Capabilities");
 
     private static final List<String> FORMS = List.of("{{%s}}", "{{json %s}}", "{{len %s}}",
             "{{if %s}}T{{else}}F{{end}}", "{{range %s}}[{{.}}]{{else}}none{{end}}", "{{printf \"%%v|%%T\" %s}}",
-            "{{with %s}}<{{.}}>{{end}}", "{{index %s 0}}", "{{not %s}}");
+            "{{with %s}}<{{.}}>{{end}}", "{{index %s 0}}");
 
     /** Every hand-written idiom, then each field path in each form. */
     static List<String> inspect() {
