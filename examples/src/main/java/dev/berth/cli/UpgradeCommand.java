@@ -74,12 +74,8 @@ final class UpgradeCommand implements Callable<Integer> {
             String next = r.layout().isPresent() ? r.typed() : familiar(r.reference());
             s.status("Upgrading plugin " + p.name() + " from " + old + " to " + next);
             if (!skipRemoteCheck && !sameReference(p.pluginReference(), r.reference())) {
-                if (!s.terminal().interactive()) {
-                    throw new Berth.OperationFailed("Plugin images do not match (" + old + " and " + next
-                            + "): run on a terminal to confirm, or pass --skip-remote-check");
-                }
                 if (!s.confirm("Plugin images do not match, are you sure? [y/N] ")) {
-                    throw new Berth.OperationFailed("canceling upgrade request");
+                    throw new Messages.Verbatim("canceling upgrade request");
                 }
             }
             List<PluginPrivilege> privileges = manager.privileges(r.reference());

@@ -259,7 +259,10 @@ class CliParityInteropTest {
                     List.of("upgrade", "nope", existing),
                     List.of("install", "--grant-all-permissions", existing),
                     List.of("ls", "--filter", "foo=bar"),
-                    List.of("ls", "--filter", "enabled=maybe"));
+                    List.of("ls", "--filter", "enabled=maybe"),
+                    // prompts, answered by an empty standard input
+                    List.of("upgrade", existing, refs.get(1)),
+                    List.of("install", "--alias", "other", refs.get(3)));
             List<String> differences = new ArrayList<>();
             for (List<String> args : cases) {
                 List<String> dockerArgs = new ArrayList<>(List.of("plugin"));
