@@ -277,6 +277,29 @@ class BerthCliTest {
         }
 
         @Test
+        void ls_pluginsFormatInClientConfig_isTheDefaultFormat() throws IOException {
+            Files.writeString(cli.config().resolve("config.json"), "{\"auths\":{},\"pluginsFormat\":\"{{.Name}}!\"}");
+
+            assertThat(cli.run("ls").outLines()).containsExactly("alpha:1!", "beta:1!");
+        }
+
+        @Test
+        void ls_pluginsFormatInClientConfig_yieldsToFormatFlagAndQuiet() throws IOException {
+            Files.writeString(cli.config().resolve("config.json"), "{\"pluginsFormat\":\"raw\"}");
+
+            assertThat(cli.run("ls", "--format", "{{.Name}}").outLines()).containsExactly("alpha:1", "beta:1");
+            assertThat(cli.run("ls", "-q").outLines()).allMatch(l -> l.matches("[0-9a-f]{12}"));
+            assertThat(cli.run("ls", "--format", "").out()).startsWith("plugin_id: ");
+        }
+
+        @Test
+        void ls_unreadableClientConfig_listsInTheDefaultTable() throws IOException {
+            Files.writeString(cli.config().resolve("config.json"), "{not json");
+
+            assertThat(cli.run("ls").outLines().get(0)).startsWith("ID");
+        }
+
+        @Test
         void ls_formatRaw_isDockersBlocks() {
             String out = cli.run("ls", "--format", "raw", "--filter", "enabled=false").out();
 

@@ -293,14 +293,17 @@ final class Builtins {
         return parts;
     }
 
-    /** Go's deprecated {@code strings.Title}: letters after a separator (not letter, digit, _ or ') upper-cased. */
+    /**
+     * Go's deprecated {@code strings.Title}: a letter is upper-cased (title-cased) after a separator,
+     * that is after an ASCII character other than a letter, digit or underscore, or after white space.
+     */
     static String title(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         int prev = ' ';
         for (int i = 0; i < s.length(); ) {
             int c = s.codePointAt(i);
-            boolean separator = !(Character.isLetterOrDigit(prev) || prev == '_')
-                    && (prev < 0x80 || Character.isWhitespace(prev) || !Character.isLetterOrDigit(prev));
+            boolean separator = prev < 0x80 ? !(Character.isLetterOrDigit(prev) || prev == '_')
+                    : !Character.isLetterOrDigit(prev) && Character.isWhitespace(prev);
             sb.appendCodePoint(separator ? Character.toTitleCase(c) : c);
             prev = c;
             i += Character.charCount(c);
