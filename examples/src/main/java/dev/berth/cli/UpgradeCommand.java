@@ -61,7 +61,7 @@ final class UpgradeCommand implements Callable<Integer> {
                 throw new Messages.Verbatim("error reading plugin data: " + Messages.line(e));
             }
             if (p.enabled()) {
-                throw new Berth.OperationFailed("the plugin must be disabled before upgrading");
+                throw new Messages.Verbatim("the plugin must be disabled before upgrading");
             }
             if (r == null) {
                 if (Remote.isLayoutReference(p.pluginReference())) {

@@ -49,6 +49,7 @@ class CliParityInteropTest {
     /** One command model for the hundreds of runs; each still opens the plugin root as a command does. */
     private final BerthBatch berth = new BerthBatch();
     private DockerHarness docker;
+    private Contexts contexts;
     private Path berthRoot;
     private Path berthExec;
     private final List<String> refs = new ArrayList<>();
@@ -80,7 +81,7 @@ class CliParityInteropTest {
         }
         berthRoot = Files.createDirectories(docker.base().resolve("berth"));
         berthExec = Files.createDirectories(docker.base().resolve("bx"));
-        Contexts contexts = new Contexts(Files.createDirectories(docker.base().resolve("contexts")));
+        contexts = new Contexts(Files.createDirectories(docker.base().resolve("contexts")));
         int n = 0;
         for (Shape shape : SHAPES) {
             String ref = docker.registry() + "/parity/" + shape.name() + ":1.0";
@@ -270,6 +271,38 @@ class CliParityInteropTest {
                 Optional.ofNullable(difference(dockerArgs, args)).ifPresent(differences::add);
             }
             assertAllAgree(cases.size(), differences);
+        }
+
+        @Test
+        void errors_enabledPluginOnBothSides_readAsDockersCli() throws IOException {
+            if (!contexts.runnable()) {
+                unavailable("gcc -static or busybox-static is missing, so there is no runnable plugin to enable");
+            }
+            Shape shape = new Shape("running", "\"network\":{\"type\":\"host\"}");
+            String ref = docker.registry() + "/parity/running:1.0";
+            Path ctx = contexts.context("p-running", shape.configJson("parity running"), "parity running");
+            dockerRun("plugin", "create", ref, ctx.toString()).orFail("docker plugin create");
+            dockerRun("plugin", "push", ref).orFail("docker plugin push");
+            dockerRun("plugin", "rm", ref).orFail("docker plugin rm");
+            dockerRun("plugin", "install", "--grant-all-permissions", ref).orFail("docker plugin install (enables)");
+            berth("install", "--grant-all-permissions", ref).orFail("berth install (enables)");
+            try {
+                List<List<String>> cases = List.of(
+                        List.of("enable", ref),
+                        List.of("rm", ref),
+                        List.of("set", ref, "DEBUG=1"),
+                        List.of("upgrade", "--grant-all-permissions", ref));
+                List<String> differences = new ArrayList<>();
+                for (List<String> args : cases) {
+                    List<String> dockerArgs = new ArrayList<>(List.of("plugin"));
+                    dockerArgs.addAll(args);
+                    Optional.ofNullable(difference(dockerArgs, args)).ifPresent(differences::add);
+                }
+                assertAllAgree(cases.size(), differences);
+            } finally {
+                berth("rm", "-f", ref);
+                dockerRun("plugin", "rm", "-f", ref);
+            }
         }
     }
 }
