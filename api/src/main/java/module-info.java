@@ -21,6 +21,5 @@ module dev.berth.api {
             dev.berth.core,
             dev.berth.registry,
             dev.berth.runc,
-            dev.berth.testkit,
-            dev.berth.cli; // until the CLI moves onto DockerJson
+            dev.berth.testkit;
 }

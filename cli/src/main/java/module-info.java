@@ -8,7 +8,6 @@ module dev.berth.cli {
     requires dev.berth.archive;
     requires dev.berth.registry;
     requires dev.berth.runc;
-    requires dev.berth.internal;
     requires info.picocli;
     requires org.apache.commons.compress;
     requires org.slf4j;

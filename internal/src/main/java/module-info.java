@@ -11,8 +11,7 @@ module dev.berth.internal {
             dev.berth.core,
             dev.berth.registry,
             dev.berth.runc,
-            dev.berth.testkit,
-            dev.berth.cli;
+            dev.berth.testkit;
     exports dev.berth.internal.unixhttp to
             dev.berth.core,
             dev.berth.runc,

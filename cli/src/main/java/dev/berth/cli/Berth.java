@@ -133,12 +133,34 @@ public final class Berth implements Callable<Integer> {
      * @return the exit code: 0, {@link #FAILED} or {@link #USAGE}
      */
     static int run(Berth berth, String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(berth)
+        int code = commandLine(berth, out, err).execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /**
+     * A runner of many command lines on one command model, for callers that run hundreds in a row (picocli
+     * builds its model by reflection, which costs more than most commands); options start from their
+     * defaults on every run. Not thread-safe.
+     */
+    static java.util.function.ToIntFunction<String[]> runner(PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(new Berth(Terminal.NONE, System.getenv()), out, err);
+        return args -> {
+            int code = cl.execute(args);
+            out.flush();
+            err.flush();
+            return code;
+        };
+    }
+
+    private static CommandLine commandLine(Berth berth, PrintWriter out, PrintWriter err) {
+        return new CommandLine(berth)
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                    commandLine.getErr().println("Error: " + message(e));
+                    commandLine.getErr().println(Messages.line(e));
                     if (berth.debug) {
                         StringWriter trace = new StringWriter();
                         e.printStackTrace(new PrintWriter(trace));
@@ -154,10 +176,6 @@ public final class Berth implements Callable<Integer> {
                     c.getErr().flush();
                     return USAGE;
                 });
-        int code = cl.execute(args);
-        out.flush();
-        err.flush();
-        return code;
     }
 
     /** One line for an error: Berth's messages name their subject; other exceptions get their type. */

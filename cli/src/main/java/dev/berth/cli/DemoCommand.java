@@ -5,7 +5,7 @@ import dev.berth.registry.layout.OciLayoutResolver;
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
-import dev.berth.internal.json.PluginJson;
+import dev.berth.json.DockerJson;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.plugin.Privileges;
@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
         List<PluginPrivilege> privileges = new ArrayList<>();
         step("privileges", () -> {
             privileges.addAll(Privileges.of(plugins.inspect(name).config()));
-            out.println("    " + PluginJson.encodePrivileges(privileges));
+            out.println("    " + DockerJson.privileges(privileges));
             return privileges.size() + " privilege(s) required";
         });
         step("push", () -> {
@@ -162,17 +162,19 @@ final class DemoCommand implements Callable<Integer> {
         });
         step("privileges (remote)", () -> {
             List<PluginPrivilege> remote = plugins.privileges(name);
-            out.println("    " + PluginJson.encodePrivileges(remote));
+            out.println("    " + DockerJson.privileges(remote));
             return remote.equals(privileges) ? "same as at create" : "DIFFERENT from create";
         });
         step("install", () -> "installed " + plugins.install(name).grant(privileges).disabled().run().id().substring(0, 12));
         step("list", () -> {
-            List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("ID", "NAME", "DESCRIPTION", "ENABLED"));
+            StringBuilder rows = new StringBuilder("ID\tNAME\tDESCRIPTION\tENABLED\n");
             for (Plugin p : plugins.list()) {
-                rows.add(List.of(p.id().substring(0, 12), p.name(), p.config().description(), String.valueOf(p.enabled())));
+                rows.append(String.join("\t", p.id().substring(0, 12), p.name(), p.config().description(),
+                        String.valueOf(p.enabled()))).append('\n');
             }
-            LsCommand.table(indented(), rows);
+            PrintWriter table = indented();
+            table.print(TabWriter.format(rows.toString()));
+            table.flush();
             return plugins.list().size() + " plugin(s)";
         });
         step("inspect", () -> {

@@ -2,17 +2,15 @@ package dev.berth.cli;
 
 import dev.berth.exception.NotFoundException;
 import dev.berth.PluginManager;
-import dev.berth.internal.json.Json;
-import dev.berth.internal.json.PluginJson;
+import dev.berth.cli.template.TemplateException;
+import dev.berth.json.DockerJson;
 import dev.berth.plugin.Plugin;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -34,50 +32,58 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Docker's exit status when the format is not a template (cli/command/inspect). */
+    static final int BAD_TEMPLATE = 64;
+
     @Override
     public Integer call() {
+        var err = berth.spec.commandLine().getErr();
         GoTemplate template = null;
-        if (format != null && !format.isBlank()) {
+        if (format != null && !format.isEmpty()) {
             try {
                 template = GoTemplate.parse(format);
-            } catch (GoTemplate.TemplateException e) {
-                throw new ParameterException(spec.commandLine(), "template parsing error: " + e.getMessage());
+            } catch (TemplateException e) {
+                err.println("template parsing error: " + e.getMessage());
+                return BAD_TEMPLATE;
             }
         }
         List<Plugin> found = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         try (Session s = new Session(berth)) {
             PluginManager manager = s.manager();
+            StringBuilder rendered = new StringBuilder();
             for (String n : names) {
+                Plugin p;
                 try {
-                    found.add(manager.inspect(n));
+                    p = manager.inspect(n);
                 } catch (NotFoundException e) {
-                    errors.add("Error: No such plugin: " + n);
+                    errors.add(Messages.noSuchPlugin(n));
+                    continue;
+                }
+                found.add(p);
+                if (template != null) {
+                    // Docker's template inspector: one line per plugin; a failed one is reported and skipped
+                    try {
+                        rendered.append(template.executeInspect(p)).append('\n');
+                    } catch (TemplateException e) {
+                        errors.add("template parsing error: " + e.getMessage());
+                    }
                 }
             }
             if (template == null) {
                 s.out().println(render(found));
             } else {
-                // one line per plugin found, over the same document the plain output shows
-                List<?> documents = (List<?>) Json.parse(PluginJson.encodePlugins(found).getBytes(StandardCharsets.UTF_8),
-                        Integer.MAX_VALUE);
-                for (Object d : documents) {
-                    try {
-                        s.out().println(template.execute(d));
-                    } catch (GoTemplate.TemplateException e) {
-                        errors.add("Error: " + e.getMessage());
-                        break;
-                    }
-                }
+                // an inspector with nothing to show still prints an empty line
+                s.out().print(rendered.length() == 0 ? "\n" : rendered);
+                s.out().flush();
             }
         }
-        var err = berth.spec.commandLine().getErr();
         errors.forEach(err::println);
         return errors.isEmpty() ? 0 : Berth.FAILED;
     }
 
     /** The inspect document: the Engine API objects in an array, indented by four spaces. */
     static String render(List<Plugin> plugins) {
-        return JsonIndent.indent(PluginJson.encodePlugins(plugins), "    ");
+        return JsonIndent.indent(DockerJson.plugins(plugins), "    ");
     }
 }

@@ -1,8 +1,6 @@
 package dev.berth.cli;
 
-import dev.berth.internal.gojson.GoJsonWriter;
-import dev.berth.internal.json.Json;
-import dev.berth.internal.json.JsonObject;
+import dev.berth.cli.template.TemplateException;
 import dev.berth.plugin.Plugin;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -46,9 +44,9 @@ final class LsCommand implements Callable<Integer> {
             description = "Filter output: enabled=true|false, capability=CAP (repeatable).")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = "table (default), raw, json (a JSON object per line), a Go template such as "
-                    + "'{{.Name}}', or 'table' and a template for a table with headers.")
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "table (default), raw, a Go template such as '{{.Name}}', or 'table' and a template "
+                    + "for a table with headers. Unset, the client config's \"pluginsFormat\" applies.")
     String format;
 
     @Override
@@ -61,88 +59,70 @@ final class LsCommand implements Callable<Integer> {
             }
             f.computeIfAbsent(kv.substring(0, eq), k -> new ArrayList<>()).add(kv.substring(eq + 1));
         }
-        // Docker's formatter: the named formats are templates too, and -q turns them into the ID alone
-        String chosen = format.strip();
-        boolean custom = chosen.startsWith("table ");
-        boolean tabular = custom || !quiet && (chosen.isEmpty() || chosen.equals("table"));
-        String text = switch (chosen) {
-            case "", "table" -> quiet ? "{{.ID}}" : TABLE_FORMAT;
-            case "raw" -> quiet ? "plugin_id: {{.ID}}" : RAW_FORMAT;
-            case "json" -> "{{json .}}";
-            default -> custom ? chosen.substring("table ".length()) : chosen;
-        };
-        GoTemplate template;
-        try {
-            template = GoTemplate.parse(text);
-        } catch (GoTemplate.TemplateException e) {
-            throw new ParameterException(spec.commandLine(), "template parsing error: " + e.getMessage());
-        }
+        var err = berth.spec.commandLine().getErr();
         try (Session s = new Session(berth)) {
-            List<Plugin> plugins = s.manager().list(f);
-            PrintWriter out = s.out();
-            if (tabular) {
-                StringBuilder rendered = new StringBuilder(template.execute(HEADERS)).append('\n');
-                for (Plugin p : plugins) {
-                    rendered.append(template.execute(context(p))).append('\n');
-                }
-                List<List<String>> rows = new ArrayList<>();
-                for (String line : rendered.toString().split("\n")) {
-                    rows.add(List.of(line.split("\t", -1)));
-                }
-                table(out, rows);
-            } else {
-                for (Plugin p : plugins) {
-                    out.println(template.execute(context(p)));
+            String chosen = format == null ? "" : format;
+            if (chosen.isEmpty()) {
+                // as docker plugin ls: the config's pluginsFormat when no --format is given, except with -q
+                chosen = ClientConfig.read(s.configDir()).pluginsFormat().filter(x -> !quiet).orElse("table");
+            }
+            // Docker's NewFormat: the named formats are templates too, and -q turns them into the ID alone
+            String source = switch (chosen) {
+                case "table" -> quiet ? "{{.ID}}" : "table " + TABLE_FORMAT;
+                case "raw" -> quiet ? "plugin_id: {{.ID}}" : RAW_FORMAT;
+                default -> chosen;
+            };
+            boolean tabular = source.startsWith("table");
+            String text = tabular ? source.substring("table".length()) : source;
+            text = trimSpaces(text).replace("\\t", "\t").replace("\\n", "\n");
+            GoTemplate template;
+            try {
+                template = GoTemplate.parse(text);
+            } catch (TemplateException e) {
+                err.println("template parsing error: " + e.getMessage());
+                return Berth.FAILED;
+            }
+            List<Plugin> plugins;
+            try {
+                plugins = new ArrayList<>(s.manager().list(f));
+            } catch (dev.berth.exception.InvalidParameterException e) {
+                // dockerd's filter errors read "Invalid filter '...'"
+                String m = e.getMessage();
+                throw new Messages.Verbatim("Error response from daemon: "
+                        + (m.startsWith("invalid filter") ? "I" + m.substring(1) : m));
+            }
+            plugins.sort((a, b) -> NaturalOrder.compare(a.name(), b.name()));
+            StringBuilder rendered = new StringBuilder();
+            for (Plugin p : plugins) {
+                try {
+                    rendered.append(template.executeList(GoTemplate.listFields(p, !noTrunc))).append('\n');
+                } catch (TemplateException e) {
+                    err.println("template parsing error: " + e.getMessage());
+                    return Berth.FAILED;
                 }
             }
+            PrintWriter out = s.out();
+            if (tabular) {
+                out.print(TabWriter.format(template.executeHeader() + "\n" + rendered));
+            } else {
+                out.print(rendered);
+            }
+            out.flush();
         }
         return 0;
     }
 
-    /** What a table template's header row shows for each field, as Docker's plugin formatter names them. */
-    private static final JsonObject HEADERS = Json.parseObject(new GoJsonWriter().beginObject()
-            .name("Description").value("DESCRIPTION").name("Enabled").value("ENABLED").name("ID").value("ID")
-            .name("Name").value("NAME").name("PluginReference").value("PLUGIN REFERENCE").endObject().toBytes());
-
-    /**
-     * The fields a template sees for one plugin, as Docker's plugin formatter gives them (and in the order
-     * its {@code json} prints them): the ID and description shortened unless {@code --no-trunc}, line
-     * breaks taken out of the description.
-     */
-    private JsonObject context(Plugin p) {
-        String description = p.config().description().replace("\n", "").replace("\r", "");
-        return Json.parseObject(new GoJsonWriter().beginObject()
-                .name("Description").value(noTrunc ? description : ellipsis(description, DESCRIPTION_WIDTH))
-                .name("Enabled").value(p.enabled())
-                .name("ID").value(noTrunc ? p.id() : p.id().substring(0, 12))
-                .name("Name").value(p.name())
-                .name("PluginReference").value(p.pluginReference())
-                .endObject().toBytes());
-    }
-
-    /**
-     * Go's tabwriter as Docker sets it up: cells padded by 3, at least 10 wide; the last cell of a line
-     * bare. Rows may have different numbers of cells.
-     */
-    static void table(PrintWriter out, List<List<String>> rows) {
-        int columns = rows.stream().mapToInt(List::size).max().orElse(0);
-        int[] width = new int[columns];
-        for (List<String> row : rows) {
-            for (int c = 0; c < row.size() - 1; c++) {
-                width[c] = Math.max(width[c], Math.max(10, row.get(c).codePointCount(0, row.get(c).length()) + 3));
-            }
+    /** Go's {@code strings.Trim(s, " ")}: spaces only, not tabs or newlines. */
+    private static String trimSpaces(String s) {
+        int b = 0;
+        int e = s.length();
+        while (b < e && s.charAt(b) == ' ') {
+            b++;
         }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.size(); c++) {
-                String cell = row.get(c);
-                line.append(cell);
-                if (c < row.size() - 1) {
-                    line.append(" ".repeat(width[c] - cell.codePointCount(0, cell.length())));
-                }
-            }
-            out.println(line.toString().stripTrailing());
+        while (e > b && s.charAt(e - 1) == ' ') {
+            e--;
         }
+        return s.substring(b, e);
     }
 
     static String ellipsis(String s, int max) {

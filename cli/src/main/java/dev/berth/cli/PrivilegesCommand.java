@@ -1,6 +1,6 @@
 package dev.berth.cli;
 
-import dev.berth.internal.json.PluginJson;
+import dev.berth.json.DockerJson;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +31,7 @@ final class PrivilegesCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try (Session s = new Session(berth)) {
-            s.out().println(PluginJson.encodePrivileges(s.manager(s.resolverFor(r)).privileges(r.reference())));
+            s.out().println(DockerJson.privileges(s.manager(s.resolverFor(r)).privileges(r.reference())));
         }
         return 0;
     }

@@ -2,7 +2,10 @@ package dev.berth.cli;
 
 import dev.berth.registry.layout.OciLayoutResolver;
 
+import dev.berth.exception.NotFoundException;
 import dev.berth.PushedPlugin;
+import dev.berth.oci.InvalidReferenceException;
+import dev.berth.oci.Reference;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,10 +51,25 @@ final class PushCommand implements Callable<Integer> {
         try (Session s = new Session(berth)) {
             var manager = layout == null ? s.manager()
                     : s.manager(OciLayoutResolver.open(layout.layout().get()));
-            PushedPlugin pushed = manager.push(name);
+            PushedPlugin pushed;
+            try {
+                pushed = manager.push(name);
+            } catch (NotFoundException e) {
+                // dockerd looks the plugin up by the tagged name and says so
+                throw new Messages.Verbatim("Error response from daemon: plugin \"" + taggedName(name) + "\" not found");
+            }
             s.finishProgress();
             s.status(pushed.tag() + ": digest: " + pushed.digest() + " size: " + pushed.size());
         }
         return 0;
+    }
+
+    /** The name as the daemon's push resolves it: normalized, {@code :latest} when untagged, shown familiar. */
+    private static String taggedName(String name) {
+        try {
+            return Reference.parse(name).withDefaultTag().familiar();
+        } catch (InvalidReferenceException e) {
+            return name;
+        }
     }
 }

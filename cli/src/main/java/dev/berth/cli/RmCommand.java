@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.exception.NotFoundException;
 import dev.berth.PluginManager;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,9 +32,13 @@ final class RmCommand implements Callable<Integer> {
                 try {
                     manager.remove(n, force);
                     s.out().println(n);
+                } catch (NotFoundException e) {
+                    // Docker's client rewords the daemon's not-found answer for rm
+                    failures++;
+                    err.println(Messages.noSuchPlugin(n));
                 } catch (RuntimeException e) {
                     failures++;
-                    err.println("Error: " + Berth.message(e));
+                    err.println(Messages.line(e));
                 }
             }
         }

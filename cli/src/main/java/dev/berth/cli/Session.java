@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * What every command needs from the global options: the plugin manager over {@code --root}, registry
@@ -170,18 +169,13 @@ final class Session implements AutoCloseable {
 
     /**
      * Docker's privilege prompt: lists what the plugin asks for and wants a {@code y}. Without a
-     * terminal nothing can be asked, so the operation is refused unless everything was granted upfront.
+     * terminal the answer comes from standard input, as with Docker; at its end the answer is no.
      *
-     * @throws Berth.OperationFailed when the user declines or cannot be asked
+     * @throws Messages.Verbatim with {@code deniedMessage} when the user declines
      */
     void acceptPrivileges(String typed, List<PluginPrivilege> privileges, boolean grantAll, String deniedMessage) {
         if (privileges.isEmpty() || grantAll) {
             return;
-        }
-        if (!berth.terminal.interactive()) {
-            throw new Berth.OperationFailed("plugin \"" + typed + "\" requests privileges ("
-                    + privileges.stream().map(PluginPrivilege::name).distinct().collect(Collectors.joining(", "))
-                    + "): run on a terminal to review them, or pass --grant-all-permissions");
         }
         out.println("Plugin \"" + typed + "\" is requesting the following privileges:");
         for (PluginPrivilege p : privileges) {
@@ -189,14 +183,21 @@ final class Session implements AutoCloseable {
         }
         out.flush();
         if (!confirm("Do you grant the above permissions? [y/N] ")) {
-            throw new Berth.OperationFailed(deniedMessage);
+            throw new Messages.Verbatim(deniedMessage);
         }
     }
 
-    /** Asks a yes/no question on the terminal; anything but {@code y} is no. */
+    /** Asks a yes/no question as Docker's CLI does; anything but {@code y} (any case, trimmed) is no. */
     boolean confirm(String prompt) {
-        String answer = berth.terminal.readLine(prompt).orElse("").trim();
-        return answer.equalsIgnoreCase("y");
+        Optional<String> answer;
+        if (berth.terminal.interactive()) {
+            answer = berth.terminal.readLine(prompt);
+        } else {
+            out.print(prompt);
+            out.flush();
+            answer = berth.terminal.readPiped();
+        }
+        return answer.orElse("").trim().equalsIgnoreCase("y");
     }
 
     void finishProgress() {

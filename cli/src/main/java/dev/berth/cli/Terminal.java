@@ -19,6 +19,16 @@ interface Terminal {
     Optional<String> readLine(String prompt);
 
     /**
+     * Reads one answer when there is no terminal, as Docker's CLI reads a prompt's answer from standard
+     * input whatever it is ({@code yes | berth install ...}).
+     *
+     * @return the line, or empty at end of input
+     */
+    default Optional<String> readPiped() {
+        return Optional.empty();
+    }
+
+    /**
      * The JVM's console: interactive when it is a real terminal. From JDK 22 on {@link System#console()}
      * exists even when output is redirected, so there {@code Console.isTerminal()} decides (called
      * reflectively, since Berth compiles for 17); before 22 a console exists only on a terminal.
@@ -34,6 +44,24 @@ interface Terminal {
             public Optional<String> readLine(String prompt) {
                 Console c = System.console();
                 return c == null ? Optional.empty() : Optional.ofNullable(c.readLine("%s", prompt));
+            }
+
+            @Override
+            public Optional<String> readPiped() {
+                // byte by byte up to the newline: nothing past the answer is taken from the input
+                java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+                try {
+                    int b;
+                    while ((b = System.in.read()) >= 0 && b != '\n') {
+                        line.write(b);
+                    }
+                    if (b < 0 && line.size() == 0) {
+                        return Optional.empty();
+                    }
+                } catch (java.io.IOException e) {
+                    return Optional.empty();
+                }
+                return Optional.of(line.toString(java.nio.charset.StandardCharsets.UTF_8));
             }
         };
     }

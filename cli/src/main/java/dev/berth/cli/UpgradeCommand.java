@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.exception.NotFoundException;
 import dev.berth.PluginManager;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Reference;
@@ -53,11 +54,14 @@ final class UpgradeCommand implements Callable<Integer> {
             Plugin p;
             try {
                 p = manager.inspect(name);
+            } catch (NotFoundException e) {
+                // Docker's CLI inspects first and prints the client's not-found wording after its own prefix
+                throw new Messages.Verbatim("error reading plugin data: " + Messages.noSuchPlugin(name));
             } catch (RuntimeException e) {
-                throw new Berth.OperationFailed("error reading plugin data: " + Berth.message(e));
+                throw new Messages.Verbatim("error reading plugin data: " + Messages.line(e));
             }
             if (p.enabled()) {
-                throw new Berth.OperationFailed("the plugin must be disabled before upgrading");
+                throw new Messages.Verbatim("the plugin must be disabled before upgrading");
             }
             if (r == null) {
                 if (Remote.isLayoutReference(p.pluginReference())) {
@@ -70,12 +74,8 @@ final class UpgradeCommand implements Callable<Integer> {
             String next = r.layout().isPresent() ? r.typed() : familiar(r.reference());
             s.status("Upgrading plugin " + p.name() + " from " + old + " to " + next);
             if (!skipRemoteCheck && !sameReference(p.pluginReference(), r.reference())) {
-                if (!s.terminal().interactive()) {
-                    throw new Berth.OperationFailed("Plugin images do not match (" + old + " and " + next
-                            + "): run on a terminal to confirm, or pass --skip-remote-check");
-                }
                 if (!s.confirm("Plugin images do not match, are you sure? [y/N] ")) {
-                    throw new Berth.OperationFailed("canceling upgrade request");
+                    throw new Messages.Verbatim("canceling upgrade request");
                 }
             }
             List<PluginPrivilege> privileges = manager.privileges(r.reference());

@@ -71,6 +71,11 @@ final class CliRunner {
         return execRoot;
     }
 
+    /** The Docker client config directory the runs are given with --config. */
+    Path config() {
+        return config;
+    }
+
     Result run(String... args) {
         return run(Terminal.NONE, args);
     }

@@ -3,24 +3,30 @@ package dev.berth.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.internal.json.Json;
-import java.nio.charset.StandardCharsets;
+import dev.berth.cli.template.Template;
+import dev.berth.cli.template.TemplateException;
+import dev.berth.json.DockerJson;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Go-template subset over an inspect-shaped document; expected outputs are what Docker prints. */
+/**
+ * Templates over an inspect document as {@code docker plugin inspect -f} runs them (Go's
+ * {@code types.Plugin} first, the plain JSON when that fails); expected outputs are what Docker prints.
+ */
 class GoTemplateTest {
-    static final Object DOC = Json.parse(("{\"Config\":{\"Description\":\"a <volume> & more\",\"Env\":[{\"Name\":\"DEBUG\","
+    @SuppressWarnings("unchecked")
+    static final Map<String, Object> DOC = (Map<String, Object>) DockerJson.parse(("{\"Config\":{\"Description\":\"a <volume> & more\",\"Env\":[{\"Name\":\"DEBUG\","
             + "\"Value\":\"0\"},{\"Name\":\"MODE\",\"Value\":\"fast\"}],\"Interface\":{\"Socket\":\"p.sock\","
             + "\"Types\":[\"docker.volumedriver/1.0\"]},\"User\":{\"GID\":0,\"UID\":1000},\"rootfs\":{\"diff_ids\":"
             + "[\"sha256:aa\"],\"type\":\"layers\"}},\"Enabled\":true,\"Id\":\"0123456789abcdef\",\"Name\":\"vol:1\","
             + "\"PluginReference\":\"docker.io/acme/vol:1\",\"Settings\":{\"Args\":[],\"Devices\":null,"
-            + "\"Env\":[\"DEBUG=0\",\"MODE=fast\"]}}").getBytes(StandardCharsets.UTF_8));
+            + "\"Env\":[\"DEBUG=0\",\"MODE=fast\"]}}"));
 
     static String run(String template) {
-        return GoTemplate.parse(template).execute(DOC);
+        return Template.parse(template).executeInspect(DOC);
     }
 
     @ParameterizedTest
@@ -31,7 +37,7 @@ class GoTemplateTest {
         "{{.Config.Description}} => a <volume> & more",
         "{{json .Config.Description}} => \"a <volume> & more\"",
         "{{json .Settings.Env}} => [\"DEBUG=0\",\"MODE=fast\"]",
-        "{{json .Config.User}} => {\"GID\":0,\"UID\":1000}",
+        "{{json .Config.User}} => {\"UID\":1000}",
         "{{.Settings.Env}} => [DEBUG=0 MODE=fast]",
         "{{.Config.User}} => {0 1000}",
         "{{.Settings.Devices}} => []",
@@ -61,50 +67,79 @@ class GoTemplateTest {
         "a  {{- .Name -}}  b => avol:1b",
         "{{$.Name}}{{with .Config}}{{$.Enabled}}{{end}} => vol:1true",
         "{{print .Name 1 2 \"s\"}} => vol:11 2s",
-        "{{.Name}}\\t{{.Enabled}} => 'vol:1\ttrue'",
+        "{{.Name}}\\t{{.Enabled}} => vol:1\\ttrue",
+        "{{with $m := index .Config.Env 1}}{{$m.Value}}{{end}} => fast",
+        "{{(index .Config.Env 0).Name}} => DEBUG",
+        "{{range $i, $e := .Settings.Env}}{{if $i}},{{end}}{{$i}}:{{$e}}{{end}} => 0:DEBUG=0,1:MODE=fast",
+        "{{$n := 0}}{{range .Settings.Env}}{{$n = len .}}{{end}}{{$n}} => 9",
+        "{{range .Settings.Env}}{{if eq . \"MODE=fast\"}}{{break}}{{end}}{{.}};{{end}} => DEBUG=0;",
+        "{{range .Settings.Env}}{{if eq . \"DEBUG=0\"}}{{continue}}{{end}}{{.}}{{end}} => MODE=fast",
+        "{{.Config.Interface.Types}} {{(index .Config.Interface.Types 0).Prefix}} => [docker.volumedriver/1.0] docker",
+        "{{eq .Config.User.UID 1000 0}} {{lt .Config.User.GID 1}} {{gt 2.5 1.5}} => true true true",
+        "{{or 0 \"\" nil}} {{and 0 (index .Settings.Env 9)}} => <no value> 0",
+        "{{slice .Name 1 3}} {{html \"<a>\"}} {{urlquery \"a b\"}} {{js \"'\"}} => ol &lt;a&gt; a+b \\'",
+        "{{printf \"%5s|%-4d|%q|%v|%T\" \"ab\" 7 \"x\" .Config.User .Enabled}} => '   ab|7   |\"x\"|{0 1000}|bool'",
+        "{{.Config.Rootfs}} => {[sha256:aa] layers}",
+        "{{.Config.Env}} => [{ DEBUG [] 0xc000000000} { MODE [] 0xc000000000}]",
     })
     void execute_asDockerPrints(String template, String expected) {
         assertThat(run(template.strip())).isEqualTo(expected);
     }
 
     @Test
-    void execute_jsonOfTheWholeDocument_isTheCompactEngineApiObjectInDocumentOrder() {
+    void execute_jsonOfTheWholeDocument_isGosMarshalOfTheStructWithItsZeroValues() {
         String json = run("{{json .}}");
 
-        assertThat(json).startsWith("{\"Config\":{\"Description\":\"a <volume> & more\"")
-                .endsWith("\"Settings\":{\"Args\":[],\"Devices\":null,\"Env\":[\"DEBUG=0\",\"MODE=fast\"]}}");
-        assertThat(Json.parse(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(DOC);
+        assertThat(json).startsWith("{\"Config\":{\"Args\":{\"Description\":\"\",\"Name\":\"\",\"Settable\":null,"
+                        + "\"Value\":null},\"Description\":\"a <volume> & more\"")
+                .endsWith("\"Settings\":{\"Args\":[],\"Devices\":null,\"Env\":[\"DEBUG=0\",\"MODE=fast\"],\"Mounts\":null}}");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{{.Name", "{{bogus .Name}}", "{{if .Enabled}}x", "{{end}}", "{{.Name \"x\"}}",
-        "{{define \"x\"}}{{end}}", "{{(.Name}}", "{{\"unterminated}}", "{{.Name | .Enabled}}", "{{}}"})
+    @ValueSource(strings = {"{{.Name", "{{bogus .Name}}", "{{if .Enabled}}x", "{{end}}", "{{$x}}",
+        "{{(.Name}}", "{{\"unterminated}}", "{{.Name | 3}}", "{{}}", "{{break}}"})
     void parse_invalid_failsWithATemplateError(String template) {
-        assertThatThrownBy(() -> GoTemplate.parse(template)).isInstanceOf(GoTemplate.TemplateException.class)
+        assertThatThrownBy(() -> Template.parse(template)).isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("template: ");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{{.Nope}}", "{{.Name.Deeper}}", "{{range .Name}}{{end}}", "{{index .Settings.Env 5}}",
-        "{{truncate .Name \"x\"}}", "{{join .Name}}", "{{eq .Settings.Env .Settings.Env}}"})
+        "{{truncate .Name \"x\"}}", "{{join .Name}}", "{{eq .Settings.Env .Settings.Env}}", "{{.Name \"x\"}}",
+        "{{.Name | .Enabled}}", "{{.config}}"})
     void execute_badFieldOrArguments_failsWithATemplateError(String template) {
-        GoTemplate t = GoTemplate.parse(template);
+        Template t = Template.parse(template);
 
-        assertThatThrownBy(() -> t.execute(DOC)).isInstanceOf(GoTemplate.TemplateException.class)
+        assertThatThrownBy(() -> t.executeInspect(DOC)).isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("template: ");
     }
 
     @Test
     void execute_fieldsTheApiOmitsWhenEmpty_readAsGosZeroValues() {
-        Object bare = Json.parse("{\"Config\":{\"User\":{},\"Interface\":{\"Socket\":\"s\"}}}"
-                .getBytes(StandardCharsets.UTF_8));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> bare = (Map<String, Object>) DockerJson.parse("{\"Config\":{\"User\":{},\"Interface\":{\"Socket\":\"s\"}}}");
 
-        assertThat(GoTemplate.parse("{{.Config.User.UID}}/{{.Config.User.GID}}/{{.Config.DockerVersion}}/"
-                + "{{.Config.Interface.ProtocolScheme}}/{{.PluginReference}}").execute(bare)).isEqualTo("0/0///");
+        assertThat(Template.parse("{{.Config.User.UID}}/{{.Config.User.GID}}/{{.Config.DockerVersion}}/"
+                + "{{.Config.Interface.ProtocolScheme}}/{{.PluginReference}}").executeInspect(bare)).isEqualTo("0/0///");
     }
 
     @Test
-    void execute_fieldsMatchGoNamesWithoutCase_asDockersStructFieldsMapOntoTheJson() {
-        assertThat(run("{{.Id}} {{.ID}} {{.config.description}}")).isEqualTo("0123456789abcdef 0123456789abcdef a <volume> & more");
+    void execute_jsonNameOfAGoField_isFoundInTheFallbackOverTheJson() {
+        // .ID is the Go field; .Id fails on the struct and Docker then runs the template over the JSON
+        assertThat(run("{{.Id}}")).isEqualTo(run("{{.ID}}")).isEqualTo("0123456789abcdef");
+        // one template runs whole on one of the two: mixing both fails on either
+        assertThatThrownBy(() -> run("{{.Id}} {{.ID}}")).isInstanceOf(TemplateException.class);
+    }
+
+    @Test
+    void execute_unknownField_failsWithTheFallbacksMissingKeyErrorAsDockerReportsIt() {
+        assertThatThrownBy(() -> run("{{.Config.Nope}}")).isInstanceOf(TemplateException.class)
+                .hasMessage("template: :1:9: executing \"\" at <.Config.Nope>: map has no entry for key \"Nope\"");
+    }
+
+    @Test
+    void parse_unknownFunction_failsAsGoWordsIt() {
+        assertThatThrownBy(() -> Template.parse("x\n{{bogus}}")).isInstanceOf(TemplateException.class)
+                .hasMessage("template: :2: function \"bogus\" not defined");
     }
 }

@@ -113,7 +113,7 @@ class RunningPluginCliTest {
             Result again = cli.run("enable", "sample:1");
 
             assertThat(again.code()).isEqualTo(Berth.FAILED);
-            assertThat(again.err().strip()).isEqualTo("Error: plugin already enabled: plugin sample:1 is enabled");
+            assertThat(again.err().strip()).isEqualTo("Error response from daemon: plugin already enabled: plugin sample:1 is enabled");
         }
 
         @Test

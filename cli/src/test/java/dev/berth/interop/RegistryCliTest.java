@@ -114,7 +114,7 @@ class RegistryCliTest {
             Run r = berth(tmp.resolve("root2"), tmp.resolve("cfg2"), "install", "--disable", open.address() + "/no/such:1");
 
             assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err().strip()).startsWith("Error: ").doesNotContain("\n");
+            assertThat(r.err().strip()).startsWith("Error response from daemon: ").doesNotContain("\n");
         }
     }
 
@@ -146,7 +146,7 @@ class RegistryCliTest {
             Run push = berth(root, config, "push", ref);
 
             assertThat(push.code()).isEqualTo(1);
-            assertThat(push.err().strip()).startsWith("Error: ").doesNotContain("\n");
+            assertThat(push.err().strip()).startsWith("Error response from daemon: ").doesNotContain("\n");
         }
     }
 
