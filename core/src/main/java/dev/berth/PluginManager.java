@@ -108,6 +108,7 @@ public final class PluginManager implements AutoCloseable {
             if (b.runtime != null && !b.readOnly) {
                 PluginSupervisor sup = PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
                         .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)
+                        .activate(true).callTimeout(b.activateTimeout)
                         .listener(lifecycle).build();
                 engine.supervisor(sup);
                 lifecycle.restoreEnabled(sup, liveRestore);
@@ -181,13 +182,30 @@ public final class PluginManager implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Every enabled plugin that provides {@code capability} ({@code volumedriver}, {@code networkdriver},
+     * {@code ipamdriver}, {@code authz}, {@code logdriver}, ...; matched as Docker's {@code FilterByCap}:
+     * a {@code docker.<capability>/<version>} interface type, ignoring case), sorted by name. As Docker's
+     * {@code GetAllByCap}, reference counts are left as they are: a host that starts to use one of them
+     * takes a reference with {@link #get(String, String, GetMode)} and {@link GetMode#ACQUIRE}, and so keeps
+     * it from being disabled or removed without force.
+     */
+    public List<Plugin> getAllByCap(String capability) {
+        Objects.requireNonNull(capability, "capability");
+        return engine.table().all().stream().map(PluginRecord::plugin)
+                .filter(p -> p.enabled() && p.config().provides(capability))
+                .sorted(java.util.Comparator.comparing(Plugin::name)).toList();
+    }
+
     /** The current reference count of a plugin (in memory only, 0 after open). */
     public int refCount(String nameOrId) {
         return engine.table().refCount(inspect(nameOrId).id());
     }
 
     /**
-     * How the host reaches an enabled plugin: its socket and the capabilities its activation reported.
+     * How the host reaches an enabled plugin: its socket, its transport (through which clients call it,
+     * for a real plugin HTTP over the socket) and what its {@code /Plugin.Activate}, which the manager
+     * calls after every start, reported in {@code Implements}.
      *
      * @throws ConflictException {@code plugin <name> found but disabled}
      */
@@ -333,6 +351,7 @@ public final class PluginManager implements AutoCloseable {
         private boolean gcAfterRemove = true;
         private boolean readOnly;
         private Duration enableTimeout = Duration.ofSeconds(30);
+        private Duration activateTimeout = Duration.ofSeconds(5);
         private PluginRuntime runtime;
         private Path execRoot = Path.of("/run/berth/plugins");
         private Duration stopTimeout = Duration.ofSeconds(10);
@@ -462,6 +481,23 @@ public final class PluginManager implements AutoCloseable {
          */
         public Builder readOnly(boolean value) {
             readOnly = value;
+            return this;
+        }
+
+        /**
+         * The deadline of the {@code /Plugin.Activate} call the manager makes once an enabled plugin
+         * serves its socket (5 s by default). The plugin's {@code Implements} answer must cover the
+         * {@code docker.*} types of its config, or the enable fails and the plugin is stopped; what it
+         * answered is {@link PluginManager#endpoint}{@code .implemented()}.
+         *
+         * @return this
+         */
+        public Builder activateTimeout(Duration value) {
+            Objects.requireNonNull(value, "activateTimeout");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("activateTimeout must be positive: " + value);
+            }
+            activateTimeout = value;
             return this;
         }
 
