@@ -51,6 +51,12 @@ public final class FakePluginRuntime implements PluginRuntime {
     private final String socketName;
     private final Function<FakePluginServer.Request, FakePluginServer.Response> handler;
     private final boolean inProcess;
+    /** Runs in-process calls, so that a call's deadline holds; daemon threads, idle ones end. */
+    private static final java.util.concurrent.ExecutorService CALLS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fake-plugin-call");
+        t.setDaemon(true);
+        return t;
+    });
     private final List<FakePluginServer.Request> inProcessRequests = new CopyOnWriteArrayList<>();
     private final Map<String, Container> containers = new HashMap<>();
     private final List<String> starts = new ArrayList<>();
@@ -294,7 +300,21 @@ public final class FakePluginRuntime implements PluginRuntime {
             }
             FakePluginServer.Request request = new FakePluginServer.Request(path, new String(body, StandardCharsets.UTF_8));
             inProcessRequests.add(request);
-            FakePluginServer.Response r = handler.apply(request);
+            FakePluginServer.Response r;
+            // the deadline holds as on a socket: a slow handler runs on, its answer is dropped
+            java.util.concurrent.CompletableFuture<FakePluginServer.Response> answer =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> handler.apply(request), CALLS);
+            try {
+                r = answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new java.net.SocketTimeoutException("fake plugin " + id + " did not answer " + path + " within "
+                        + timeout.toMillis() + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while calling fake plugin " + id);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("fake plugin " + id + " failed: " + e.getCause(), e.getCause());
+            }
             if (r.raw()) {
                 throw new IOException("fake plugin " + id + " answered a malformed HTTP response");
             }
