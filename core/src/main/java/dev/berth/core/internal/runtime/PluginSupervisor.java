@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  *       {@link PluginSpecGenerator}, start, then poll the socket {@code <exec-root>/<id>/<socket>}
  *       with exponential backoff (no fixed first sleep) until it accepts a connection, the plugin
  *       exits, or {@link Builder#socketTimeout} passes; optionally {@code POST /Plugin.Activate} and
- *       check that {@code Implements} covers the config's {@code docker.*} types. On any failure the
+ *       check that {@code Implements} covers the config's {@code docker.*} types. A runtime that
+ *       gives a {@link PluginTransport} ({@link PluginRuntime#transport}) is polled and activated
+ *       through it instead of the socket; the {@link RunningPlugin} carries whichever was used. On any failure the
  *       plugin is stopped, deleted and its exec dir removed, and a {@link PluginStartException} carries
  *       its last stderr lines.
  *   <li><b>Disable</b>: SIGTERM, wait {@link Builder#stopTimeout} (Docker: 10 s), SIGKILL, wait
