@@ -71,8 +71,8 @@ public final class PluginManager implements AutoCloseable {
         try {
             this.problems = ops.lifecycle().load(b.runtime == null || b.readOnly ? Optional.empty()
                     : Optional.of(PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
-                    .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)),
-                    liveRestore);
+                    .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)
+                    .activate(true).callTimeout(b.activateTimeout)), liveRestore);
         } catch (RuntimeException e) {
             root.close();
             throw e;
@@ -130,13 +130,23 @@ public final class PluginManager implements AutoCloseable {
         return ops.lifecycle().get(inspect(nameOrId), Objects.requireNonNull(capability, "capability"), mode.delta());
     }
 
+    /**
+     * Every enabled plugin that provides {@code capability} ({@code volumedriver}, {@code authz}, ...; as
+     * Docker's {@code GetAllByCap}), sorted by name, counts unchanged: take one with {@link GetMode#ACQUIRE}.
+     */
+    public List<Plugin> getAllByCap(String capability) {
+        return ops.lifecycle().getAllByCap(Objects.requireNonNull(capability, "capability"));
+    }
+
     /** The current reference count of a plugin (in memory only, 0 after open). */
     public int refCount(String nameOrId) {
         return engine.table().refCount(inspect(nameOrId).id());
     }
 
     /**
-     * How the host reaches an enabled plugin: its socket and the capabilities its activation reported.
+     * How the host reaches an enabled plugin: its socket, its transport (through which clients call it,
+     * for a real plugin HTTP over the socket) and what its {@code /Plugin.Activate}, which the manager
+     * calls after every start, reported in {@code Implements}.
      *
      * @throws ConflictException {@code plugin <name> found but disabled}
      */
@@ -298,6 +308,7 @@ public final class PluginManager implements AutoCloseable {
         private boolean gcAfterRemove = true;
         private boolean readOnly;
         private Duration enableTimeout = Duration.ofSeconds(30);
+        private Duration activateTimeout = Duration.ofSeconds(5);
         private PluginRuntime runtime;
         private Path execRoot = Path.of("/run/berth/plugins");
         private Duration stopTimeout = Duration.ofSeconds(10);
@@ -442,6 +453,18 @@ public final class PluginManager implements AutoCloseable {
          */
         public Builder readOnly(boolean value) {
             readOnly = value;
+            return this;
+        }
+
+        /**
+         * The deadline of {@code /Plugin.Activate} after an enable (5 s); its {@code Implements} must cover the
+         * config's {@code docker.*} types or the enable fails ({@link PluginManager#endpoint}). @return this
+         */
+        public Builder activateTimeout(Duration value) {
+            if (Objects.requireNonNull(value, "activateTimeout").isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("activateTimeout must be positive: " + value);
+            }
+            activateTimeout = value;
             return this;
         }
 

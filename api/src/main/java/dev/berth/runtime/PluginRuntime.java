@@ -2,6 +2,7 @@ package dev.berth.runtime;
 
 
 import dev.berth.exception.SystemException;
+import java.util.Optional;
 
 /**
  * Runs plugin containers: the seam between Berth's plugin supervisor and a container runtime
@@ -81,4 +82,14 @@ public interface PluginRuntime {
      * Does nothing for an unknown container.
      */
     void detach(String id);
+
+    /**
+     * How the host reaches a container this runtime started, when its plugin does not serve a unix
+     * socket on the host's default file system (an in-process fake, a plugin in a VM). Called after
+     * {@link #start} or a successful {@link #reattach}. The default, empty, means the usual: HTTP over the
+     * socket {@code <exec-root>/<id>/<Interface.Socket>} that the spec mounts at {@code /run/docker/plugins}.
+     */
+    default Optional<PluginTransport> transport(String id) {
+        return Optional.empty();
+    }
 }

@@ -5,6 +5,9 @@ import dev.berth.registry.layout.OciLayoutResolver;
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
+import dev.berth.client.PluginClient;
+import dev.berth.client.Volume;
+import dev.berth.client.VolumeDriverClient;
 import dev.berth.json.DockerJson;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
@@ -26,6 +29,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +44,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Walk the sample plugin through its whole lifecycle in a temporary root.",
-                "Create, privileges, push, remove, install, list, inspect, set, enable, disable, remove.",
+                "Create, privileges, push, remove, install, list, inspect, set, enable, call (create, list",
+                "and remove a volume through the VolumeDriver API), disable, remove.",
                 "Pushes into an OCI image layout in a temporary folder unless --registry is given."})
 final class DemoCommand implements Callable<Integer> {
     private static final String SAMPLE = "sample-plugin/";
@@ -188,7 +193,18 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             step("enable", () -> {
                 plugins.enable(name, Duration.ofSeconds(15));
-                return "running, socket " + plugins.endpoint(name).socket();
+                return "running, socket " + plugins.endpoint(name).socket() + ", implements "
+                        + plugins.endpoint(name).implemented();
+            });
+            step("call", () -> {
+                // the host's side of a running plugin: Docker's VolumeDriver API over the plugin's socket
+                VolumeDriverClient volumes = PluginClient.builder().endpoint(plugins.endpoint(name))
+                        .timeout(Duration.ofSeconds(5)).build().volumeDriver();
+                volumes.create("berth-demo", Map.of());
+                List<String> listed = volumes.list().stream().map(Volume::name).toList();
+                volumes.remove("berth-demo");
+                List<String> after = volumes.list().stream().map(Volume::name).toList();
+                return "VolumeDriver: created berth-demo, listed " + listed + ", removed it, listed " + after;
             });
             step("disable", () -> {
                 plugins.disable(name, false);

@@ -22,6 +22,7 @@ class DemoCommandTest {
         assertThat(r.out()).contains("remote oci:", "== create", "== privileges", "== push", "== install", "== list",
                 "== inspect", "\"PluginReference\": \"docker.io/berth/sample-plugin:1.0\"", "== set",
                 "enable/disable: skipped, --no-enable was given", "Summary:", "0 plugin(s) left");
+        assertThat(r.out()).doesNotContain("== call");
         Matcher m = Pattern.compile("root (\\S+)/root ").matcher(r.out());
         assertThat(m.find()).isTrue();
         assertThat(Path.of(m.group(1))).doesNotExist();
@@ -56,6 +57,7 @@ class DemoCommandTest {
 
         assertThat(r.code()).as(r.err() + r.out()).isZero();
         assertThat(r.out()).contains("the compiled sample plugin and busybox", "== enable", "running, socket /run/bd-",
-                "== disable", "stopped");
+                "implements [VolumeDriver]", "== call",
+                "VolumeDriver: created berth-demo, listed [berth-demo], removed it, listed []", "== disable", "stopped");
     }
 }

@@ -3,8 +3,13 @@ package dev.berth.testkit.runtime;
 import dev.berth.exception.SystemException;
 import dev.berth.runtime.PluginRuntime;
 import dev.berth.runtime.PluginSpecGenerator;
+import dev.berth.runtime.PluginTransport;
 import dev.berth.runtime.RuntimeSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +24,11 @@ import java.util.function.Function;
  * A "container" is a record in memory; when the configured {@link Behavior} says so, it serves a real
  * unix socket (a {@link FakePluginServer}) in the socket directory the spec mounts at
  * {@code /run/docker/plugins}, so the supervisor's socket wait and activation run for real.
+ *
+ * <p>{@link #inProcess} makes a fake that opens no socket and writes nothing anywhere: its plugins
+ * answer through an in-process {@link PluginTransport} ({@link #transport}), which the supervisor waits
+ * for and activates through, and which {@code PluginManager.endpoint(name).transport()} hands to clients.
+ * With a plugin root and exec root on an in-memory file system, a whole plugin life runs in memory.
  *
  * <p>Tests make plugins crash with {@link #crash}, write stderr with {@link #stderr}, and inspect what
  * happened with {@link #starts}, {@link #signals} and {@link #specs}. Thread-safe.
@@ -40,6 +50,14 @@ public final class FakePluginRuntime implements PluginRuntime {
 
     private final String socketName;
     private final Function<FakePluginServer.Request, FakePluginServer.Response> handler;
+    private final boolean inProcess;
+    /** Runs in-process calls, so that a call's deadline holds; daemon threads, idle ones end. */
+    private static final java.util.concurrent.ExecutorService CALLS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fake-plugin-call");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<FakePluginServer.Request> inProcessRequests = new CopyOnWriteArrayList<>();
     private final Map<String, Container> containers = new HashMap<>();
     private final List<String> starts = new ArrayList<>();
     private final List<String> signals = new ArrayList<>();
@@ -51,8 +69,23 @@ public final class FakePluginRuntime implements PluginRuntime {
      * @param handler    answers the requests a serving fake plugin gets
      */
     public FakePluginRuntime(String socketName, Function<FakePluginServer.Request, FakePluginServer.Response> handler) {
+        this(socketName, handler, false);
+    }
+
+    private FakePluginRuntime(String socketName, Function<FakePluginServer.Request, FakePluginServer.Response> handler,
+                              boolean inProcess) {
         this.socketName = Objects.requireNonNull(socketName, "socketName");
         this.handler = Objects.requireNonNull(handler, "handler");
+        this.inProcess = inProcess;
+    }
+
+    /**
+     * A fake whose plugins serve no socket: the supervisor and clients reach them through
+     * {@link #transport}, which hands each request to {@code handler} on the caller's thread (for
+     * example a {@link FakeDriverPlugin}). Nothing is written to any file system.
+     */
+    public static FakePluginRuntime inProcess(Function<FakePluginServer.Request, FakePluginServer.Response> handler) {
+        return new FakePluginRuntime("in-process", handler, true);
     }
 
     /** A fake whose plugins answer Activate with the given interfaces and everything else with no error. */
@@ -97,6 +130,10 @@ public final class FakePluginRuntime implements PluginRuntime {
         }
         switch (c.behavior) {
             case SERVE, SERVE_IGNORING_TERM -> {
+                if (inProcess) {
+                    // answers through transport(id) from now on
+                    break;
+                }
                 try {
                     c.server = FakePluginServer.start(socketDir(spec).resolve(socketName), handler);
                 } catch (IOException e) {
@@ -219,6 +256,79 @@ public final class FakePluginRuntime implements PluginRuntime {
         Container c = containers.get(id);
         if (c != null) {
             c.watched = false;
+        }
+    }
+
+    /**
+     * For an {@link #inProcess} fake, the in-process transport of a container: ready while it runs and
+     * serves, calls handled by the handler; empty for a socket-serving fake (the supervisor then dials
+     * the socket).
+     */
+    @Override
+    public Optional<PluginTransport> transport(String id) {
+        return inProcess ? Optional.of(new InProcessTransport(id)) : Optional.empty();
+    }
+
+    /** The requests the in-process plugins received, in order (empty for a socket-serving fake). */
+    public List<FakePluginServer.Request> requests() {
+        return List.copyOf(inProcessRequests);
+    }
+
+    /** A call into the handler, as long as the container runs and serves. */
+    private final class InProcessTransport implements PluginTransport {
+        private final String id;
+
+        InProcessTransport(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public boolean ready() {
+            synchronized (FakePluginRuntime.this) {
+                Container c = containers.get(id);
+                return c != null && c.running
+                        && (c.behavior == Behavior.SERVE || c.behavior == Behavior.SERVE_IGNORING_TERM);
+            }
+        }
+
+        @Override
+        public Response post(String path, byte[] body, Duration timeout, int maxResponseBytes) throws IOException {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(body, "body");
+            if (!ready()) {
+                throw new java.net.ConnectException("fake plugin " + id + " does not serve (connection refused)");
+            }
+            FakePluginServer.Request request = new FakePluginServer.Request(path, new String(body, StandardCharsets.UTF_8));
+            inProcessRequests.add(request);
+            FakePluginServer.Response r;
+            // the deadline holds as on a socket: a slow handler runs on, its answer is dropped
+            java.util.concurrent.CompletableFuture<FakePluginServer.Response> answer =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> handler.apply(request), CALLS);
+            try {
+                r = answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new java.net.SocketTimeoutException("fake plugin " + id + " did not answer " + path + " within "
+                        + timeout.toMillis() + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while calling fake plugin " + id);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("fake plugin " + id + " failed: " + e.getCause(), e.getCause());
+            }
+            if (r.raw()) {
+                throw new IOException("fake plugin " + id + " answered a malformed HTTP response");
+            }
+            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > maxResponseBytes) {
+                throw new IOException("fake plugin " + id + " answered " + bytes.length + " bytes, more than "
+                        + maxResponseBytes);
+            }
+            return new Response(r.status(), bytes);
+        }
+
+        @Override
+        public String address() {
+            return "in-process:" + id;
         }
     }
 

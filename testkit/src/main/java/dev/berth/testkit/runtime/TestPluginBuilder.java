@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the small real plugin the runc tests run: a static C program (the testkit's
- * {@code test-plugin.c}, a VolumeDriver keeping volumes in memory) compiled with {@code gcc -static},
+ * {@code test-plugin.c}: a VolumeDriver, NetworkDriver, IpamDriver, authz and LogDriver plugin keeping
+ * its state in memory, answering as {@link FakeDriverPlugin} does) compiled with {@code gcc -static},
  * in a rootfs with {@code busybox-static}. The program's mode (serve, ignore-term, no-socket, crash,
  * wrong-activate) is its second argument, so tests choose it through the plugin's settings args.
  *
@@ -55,6 +56,19 @@ public final class TestPluginBuilder {
                 .env(List.of(new PluginEnv("debug level", "DEBUG", List.of("value"), "0")))
                 .args(new PluginArgs("the mode", "mode", List.of("value"), List.of()))
                 .build();
+    }
+
+    /**
+     * The test plugin's config declaring every API it answers: {@code docker.volumedriver/1.0},
+     * {@code docker.networkdriver/1.0}, {@code docker.ipamdriver/1.0}, {@code docker.authz/1.0} and
+     * {@code docker.logdriver/1.0} (its {@code /Plugin.Activate} names all five).
+     */
+    public static PluginConfig driversConfig() {
+        PluginConfig c = config();
+        return c.toBuilder().pluginInterface(new PluginInterface("", SOCKET, List.of(
+                Capability.parse("docker.volumedriver/1.0"), Capability.parse("docker.networkdriver/1.0"),
+                Capability.parse("docker.ipamdriver/1.0"), Capability.parse("docker.authz/1.0"),
+                Capability.parse("docker.logdriver/1.0")))).build();
     }
 
     /**

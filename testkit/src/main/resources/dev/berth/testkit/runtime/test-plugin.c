@@ -13,9 +13,16 @@
  * In every serving mode POST /Test.Crash creates /data/crashed (the propagated mount, which
  * outlives the container) and exits 3: a crash on demand, and with "crashy" a crash loop.
  *
- * Protocol: HTTP/1.1, one request per connection (Connection: close). Volumes live in memory.
- *   /Plugin.Activate            {"Implements":["VolumeDriver"]}
+ * Protocol: HTTP/1.1, one request per connection (Connection: close). State lives in memory.
+ *   /Plugin.Activate            {"Implements":["VolumeDriver","NetworkDriver","IpamDriver","authz","LogDriver"]}
  *   /VolumeDriver.Create|Remove|Mount|Unmount|Path|Get|List|Capabilities
+ *   /NetworkDriver.GetCapabilities|CreateNetwork|DeleteNetwork|CreateEndpoint|DeleteEndpoint|
+ *                  EndpointOperInfo|Join|Leave
+ *   /IpamDriver.GetCapabilities|GetDefaultAddressSpaces|RequestPool|ReleasePool|RequestAddress|ReleaseAddress
+ *   /AuthZPlugin.AuthZReq|AuthZRes   (denies a RequestUri containing "/deny")
+ *   /LogDriver.Capabilities|StartLogging|StopLogging
+ * The answers are those of the testkit's FakeDriverPlugin, so one contract runs against both; errors of
+ * the new APIs are HTTP 500 with {"Err":"..."}, as Docker's plugin helpers send them.
  * /VolumeDriver.List answers with chunked transfer coding, the rest with Content-Length.
  * Each request line is logged to stderr.
  */
@@ -32,8 +39,17 @@
 
 #define MAX_VOLUMES 32
 #define MAX_NAME 64
+#define MAX_ITEMS 32
+#define MAX_FIELD 200
 
 static char volumes[MAX_VOLUMES][MAX_NAME + 1];
+static char networks[MAX_ITEMS][MAX_FIELD + 1];
+static char endpoints[MAX_ITEMS][2 * MAX_FIELD + 2];
+static char pool_ids[MAX_ITEMS][MAX_FIELD + 1];
+static char pool_cidrs[MAX_ITEMS][MAX_FIELD + 1];
+static char addresses[MAX_ITEMS][2 * MAX_FIELD + 2];
+static char logging[MAX_ITEMS][MAX_FIELD + 1];
+static int next_pool = 1;
 static const char *g_sock;
 
 static void on_term(int sig) {
@@ -63,6 +79,55 @@ static int json_name(const char *body, char *out) {
     memcpy(out, p, n);
     out[n] = 0;
     return 1;
+}
+
+/*
+ * Copies the string value of the exact key into out; returns 0 when absent, not a string, too long or
+ * not made of safe characters (letters, digits, - _ . / :). An empty string is found.
+ */
+static int json_field(const char *body, const char *key, char *out) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    const char *p = strstr(body, pat);
+    out[0] = 0;
+    if (!p) return 0;
+    p = strchr(p + strlen(pat), ':');
+    if (!p) return 0;
+    p++;
+    while (*p == ' ') p++;
+    if (*p != '"') return 0;
+    p++;
+    size_t n = 0;
+    while (p[n] && p[n] != '"') {
+        char c = p[n];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                 || c == '.' || c == '/' || c == ':';
+        if (!ok || n >= MAX_FIELD) return 0;
+        n++;
+    }
+    if (p[n] != '"') return 0;
+    memcpy(out, p, n);
+    out[n] = 0;
+    return 1;
+}
+
+/* Index of value in a string table, or -1. */
+static int lookup(char (*table)[MAX_FIELD + 1], const char *value) {
+    for (int i = 0; i < MAX_ITEMS; i++)
+        if (table[i][0] && strcmp(table[i], value) == 0) return i;
+    return -1;
+}
+
+static int lookup2(char (*table)[2 * MAX_FIELD + 2], const char *value) {
+    for (int i = 0; i < MAX_ITEMS; i++)
+        if (table[i][0] && strcmp(table[i], value) == 0) return i;
+    return -1;
+}
+
+static int free_slot(char *first, size_t stride) {
+    for (int i = 0; i < MAX_ITEMS; i++)
+        if (!first[(size_t)i * stride]) return i;
+    return -1;
 }
 
 static int find(const char *name) {
@@ -97,6 +162,117 @@ static void reply(int c, int status, const char *body, int chunked) {
     }
 }
 
+static void fail(int c, const char *msg) {
+    char out[512];
+    snprintf(out, sizeof out, "{\"Err\":\"%s\"}", msg);
+    reply(c, 500, out, 0);
+}
+
+/* The NetworkDriver, IpamDriver, authz and LogDriver APIs, answered as FakeDriverPlugin answers them. */
+static void drivers(int c, const char *path, const char *body) {
+    char net[MAX_FIELD + 1], ep[MAX_FIELD + 1], key[2 * MAX_FIELD + 2], v[MAX_FIELD + 1], out[1024];
+    json_field(body, "NetworkID", net);
+    json_field(body, "EndpointID", ep);
+    snprintf(key, sizeof key, "%s/%s", net, ep);
+    if (strcmp(path, "/NetworkDriver.GetCapabilities") == 0) {
+        reply(c, 200, "{\"Scope\":\"local\",\"ConnectivityScope\":\"local\"}", 0);
+    } else if (strcmp(path, "/NetworkDriver.CreateNetwork") == 0) {
+        int slot = free_slot(networks[0], sizeof networks[0]);
+        if (!net[0] || lookup(networks, net) >= 0 || slot < 0) {
+            snprintf(out, sizeof out, "network %s exists or has no ID", net);
+            fail(c, out);
+        } else { strcpy(networks[slot], net); reply(c, 200, "{}", 0); }
+    } else if (strcmp(path, "/NetworkDriver.DeleteNetwork") == 0) {
+        int i = lookup(networks, net);
+        if (i < 0) fail(c, "no such network"); else { networks[i][0] = 0; reply(c, 200, "{}", 0); }
+    } else if (strcmp(path, "/NetworkDriver.CreateEndpoint") == 0) {
+        int slot = free_slot(endpoints[0], sizeof endpoints[0]);
+        if (lookup(networks, net) < 0) fail(c, "no such network");
+        else if (slot < 0) fail(c, "too many endpoints");
+        else {
+            if (lookup2(endpoints, key) < 0) strcpy(endpoints[slot], key);
+            reply(c, 200, "{\"Interface\":{\"MacAddress\":\"02:42:ac:11:00:02\"}}", 0);
+        }
+    } else if (strcmp(path, "/NetworkDriver.DeleteEndpoint") == 0) {
+        int i = lookup2(endpoints, key);
+        if (i < 0) fail(c, "no such endpoint"); else { endpoints[i][0] = 0; reply(c, 200, "{}", 0); }
+    } else if (strcmp(path, "/NetworkDriver.EndpointOperInfo") == 0) {
+        if (lookup2(endpoints, key) < 0) fail(c, "no such endpoint");
+        else reply(c, 200, "{\"Value\":{\"state\":\"up\"}}", 0);
+    } else if (strcmp(path, "/NetworkDriver.Join") == 0) {
+        if (lookup2(endpoints, key) < 0) fail(c, "no such endpoint");
+        else reply(c, 200, "{\"InterfaceName\":{\"SrcName\":\"veth0\",\"DstPrefix\":\"eth\"},\"Gateway\":\"10.1.0.1\"}", 0);
+    } else if (strcmp(path, "/NetworkDriver.Leave") == 0) {
+        if (lookup2(endpoints, key) < 0) fail(c, "no such endpoint"); else reply(c, 200, "{}", 0);
+    } else if (strcmp(path, "/IpamDriver.GetCapabilities") == 0) {
+        reply(c, 200, "{\"RequiresMACAddress\":false,\"RequiresRequestReplay\":false}", 0);
+    } else if (strcmp(path, "/IpamDriver.GetDefaultAddressSpaces") == 0) {
+        reply(c, 200, "{\"LocalDefaultAddressSpace\":\"local\",\"GlobalDefaultAddressSpace\":\"global\"}", 0);
+    } else if (strcmp(path, "/IpamDriver.RequestPool") == 0) {
+        int slot = free_slot(pool_ids[0], sizeof pool_ids[0]);
+        if (slot < 0) { fail(c, "too many pools"); return; }
+        json_field(body, "Pool", v);
+        if (!v[0]) snprintf(v, sizeof v, "10.%d.0.0/16", next_pool);
+        snprintf(pool_ids[slot], sizeof pool_ids[slot], "pool%d", next_pool++);
+        snprintf(pool_cidrs[slot], sizeof pool_cidrs[slot], "%s", v);
+        snprintf(out, sizeof out, "{\"PoolID\":\"%s\",\"Pool\":\"%s\",\"Data\":{}}", pool_ids[slot], v);
+        reply(c, 200, out, 0);
+    } else if (strcmp(path, "/IpamDriver.ReleasePool") == 0) {
+        json_field(body, "PoolID", v);
+        int i = lookup(pool_ids, v);
+        if (i < 0) fail(c, "no such pool"); else { pool_ids[i][0] = 0; pool_cidrs[i][0] = 0; reply(c, 200, "{}", 0); }
+    } else if (strcmp(path, "/IpamDriver.RequestAddress") == 0) {
+        char id[MAX_FIELD + 1], addr[MAX_FIELD + 1], prefix[MAX_FIELD + 1];
+        json_field(body, "PoolID", id);
+        int i = lookup(pool_ids, id);
+        int slot = free_slot(addresses[0], sizeof addresses[0]);
+        if (i < 0) { fail(c, "no such pool"); return; }
+        if (slot < 0) { fail(c, "too many addresses"); return; }
+        const char *pool = pool_cidrs[i];
+        const char *dot = strrchr(pool, '.');
+        const char *slash = strchr(pool, '/');
+        if (!dot || !slash) { fail(c, "bad pool"); return; }
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(dot - pool + 1), pool);
+        json_field(body, "Address", addr);
+        if (!addr[0]) {
+            for (int n = 2; n < 255; n++) {
+                snprintf(addr, sizeof addr, "%s%d", prefix, n);
+                snprintf(key, sizeof key, "%s/%s", id, addr);
+                if (lookup2(addresses, key) < 0) break;
+            }
+        }
+        snprintf(addresses[slot], sizeof addresses[slot], "%s/%s", id, addr);
+        snprintf(out, sizeof out, "{\"Address\":\"%s%s\",\"Data\":{}}", addr, slash);
+        reply(c, 200, out, 0);
+    } else if (strcmp(path, "/IpamDriver.ReleaseAddress") == 0) {
+        char id[MAX_FIELD + 1], addr[MAX_FIELD + 1];
+        json_field(body, "PoolID", id);
+        json_field(body, "Address", addr);
+        snprintf(key, sizeof key, "%s/%s", id, addr);
+        int i = lookup2(addresses, key);
+        if (i < 0) fail(c, "no such address"); else { addresses[i][0] = 0; reply(c, 200, "{}", 0); }
+    } else if (strcmp(path, "/AuthZPlugin.AuthZReq") == 0 || strcmp(path, "/AuthZPlugin.AuthZRes") == 0) {
+        json_field(body, "RequestUri", v);
+        if (strstr(v, "/deny")) reply(c, 200, "{\"Allow\":false,\"Msg\":\"denied by the test plugin\"}", 0);
+        else reply(c, 200, "{\"Allow\":true}", 0);
+    } else if (strcmp(path, "/LogDriver.Capabilities") == 0) {
+        reply(c, 200, "{\"Cap\":{\"ReadLogs\":false}}", 0);
+    } else if (strcmp(path, "/LogDriver.StartLogging") == 0) {
+        int slot = free_slot(logging[0], sizeof logging[0]);
+        json_field(body, "File", v);
+        if (!v[0]) fail(c, "no file");
+        else if (slot < 0) fail(c, "too many streams");
+        else { if (lookup(logging, v) < 0) strcpy(logging[slot], v); reply(c, 200, "{}", 0); }
+    } else if (strcmp(path, "/LogDriver.StopLogging") == 0) {
+        json_field(body, "File", v);
+        int i = lookup(logging, v);
+        if (i < 0) { snprintf(out, sizeof out, "not logging %s", v); fail(c, out); }
+        else { logging[i][0] = 0; reply(c, 200, "{}", 0); }
+    } else {
+        reply(c, 404, "{\"Err\":\"unknown method\"}", 0);
+    }
+}
+
 static void handle(int c, int wrong_activate) {
     char buf[65536];
     size_t n = 0;
@@ -127,7 +303,8 @@ static void handle(int c, int wrong_activate) {
     char out[16384], name[MAX_NAME + 1];
     int has_name = json_name(body, name);
     if (strcmp(path, "/Plugin.Activate") == 0) {
-        reply(c, 200, wrong_activate ? "{\"Implements\":[]}" : "{\"Implements\":[\"VolumeDriver\"]}", 0);
+        reply(c, 200, wrong_activate ? "{\"Implements\":[]}"
+              : "{\"Implements\":[\"VolumeDriver\",\"NetworkDriver\",\"IpamDriver\",\"authz\",\"LogDriver\"]}", 0);
     } else if (strcmp(path, "/Test.Crash") == 0) {
         FILE *f = fopen("/data/crashed", "w");
         if (f) fclose(f);
@@ -170,6 +347,9 @@ static void handle(int c, int wrong_activate) {
         }
         snprintf(out + off, sizeof out - off, "],\"Err\":\"\"}");
         reply(c, 200, out, 1);
+    } else if (strncmp(path, "/NetworkDriver.", 15) == 0 || strncmp(path, "/IpamDriver.", 12) == 0
+               || strncmp(path, "/AuthZPlugin.", 13) == 0 || strncmp(path, "/LogDriver.", 11) == 0) {
+        drivers(c, path, body);
     } else {
         reply(c, 404, "{\"Err\":\"unknown method\"}", 0);
     }

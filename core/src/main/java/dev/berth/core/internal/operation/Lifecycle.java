@@ -127,6 +127,13 @@ public final class Lifecycle implements SupervisorListener {
         return p;
     }
 
+    /** See {@code PluginManager.getAllByCap}: enabled providers of {@code capability}, by name; counts unchanged. */
+    public List<Plugin> getAllByCap(String capability) {
+        return engine.table().all().stream().map(PluginRecord::plugin)
+                .filter(p -> p.enabled() && p.config().provides(capability))
+                .sorted(java.util.Comparator.comparing(Plugin::name)).toList();
+    }
+
     /** See {@code PluginManager.endpoint}. */
     public RunningPlugin endpoint(Plugin p) {
         return engine.supervisor().flatMap(sup -> sup.running(p.id()))

@@ -17,6 +17,8 @@ import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
 import dev.berth.core.internal.mount.HostMounts;
 import dev.berth.internal.unixhttp.UnixHttpClient;
+import dev.berth.internal.unixhttp.UnixSocketTransport;
+import dev.berth.runtime.PluginTransport;
 import dev.berth.plugin.Capability;
 import dev.berth.plugin.PluginConfig;
 import java.io.IOException;
@@ -60,7 +62,9 @@ import org.slf4j.LoggerFactory;
  *       {@link PluginSpecGenerator}, start, then poll the socket {@code <exec-root>/<id>/<socket>}
  *       with exponential backoff (no fixed first sleep) until it accepts a connection, the plugin
  *       exits, or {@link Builder#socketTimeout} passes; optionally {@code POST /Plugin.Activate} and
- *       check that {@code Implements} covers the config's {@code docker.*} types. On any failure the
+ *       check that {@code Implements} covers the config's {@code docker.*} types. A runtime that
+ *       gives a {@link PluginTransport} ({@link PluginRuntime#transport}) is polled and activated
+ *       through it instead of the socket; the {@link RunningPlugin} carries whichever was used. On any failure the
  *       plugin is stopped, deleted and its exec dir removed, and a {@link PluginStartException} carries
  *       its last stderr lines.
  *   <li><b>Disable</b>: SIGTERM, wait {@link Builder#stopTimeout} (Docker: 10 s), SIGKILL, wait
@@ -409,6 +413,8 @@ public final class PluginSupervisor implements AutoCloseable {
     /** Waits for the socket to accept and, if configured, activates the plugin. */
     private void awaitReady(Entry e, Incarnation inc) {
         String name = e.launch.name();
+        // a runtime whose plugins serve no host socket (an in-process fake) says how to reach them
+        inc.transport = runtime.transport(e.launch.id()).orElse(null);
         long deadline = System.nanoTime() + e.socketTimeout.toNanos();
         long delayNanos = pollInitial.toNanos();
         while (true) {
@@ -438,7 +444,7 @@ public final class PluginSupervisor implements AutoCloseable {
             delayNanos = Math.min(delayNanos * 2, pollMax.toNanos());
         }
         List<String> implemented = activate ? activate(e, inc) : List.of();
-        inc.running = new RunningPlugin(e.launch.id(), e.socket, implemented);
+        inc.running = new RunningPlugin(e.launch.id(), e.socket, implemented, transport(e, inc));
     }
 
     /**
@@ -446,6 +452,9 @@ public final class PluginSupervisor implements AutoCloseable {
      * must be a socket itself, never a symlink (which could point at a host daemon's socket).
      */
     private boolean socketAccepts(Entry e, Incarnation inc) {
+        if (inc.transport != null) {
+            return inc.transport.ready();
+        }
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(e.socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -461,10 +470,9 @@ public final class PluginSupervisor implements AutoCloseable {
 
     private List<String> activate(Entry e, Incarnation inc) {
         String name = e.launch.name();
-        UnixHttpClient.Response response;
+        PluginTransport.Response response;
         try {
-            response = UnixHttpClient.post(e.socket, "/Plugin.Activate", new byte[0], callTimeout,
-                    MAX_ACTIVATE_RESPONSE);
+            response = transport(e, inc).post("/Plugin.Activate", new byte[0], callTimeout, MAX_ACTIVATE_RESPONSE);
         } catch (IOException ex) {
             throw new PluginStartException("plugin " + name + " failed /Plugin.Activate: " + ex.getMessage(),
                     inc.stderrTail(), ex);
@@ -488,6 +496,11 @@ public final class PluginSupervisor implements AutoCloseable {
                     + " implements only " + implemented, inc.stderrTail(), null);
         }
         return implemented;
+    }
+
+    /** The runtime's transport for this incarnation, or HTTP over the plugin's socket. */
+    private static PluginTransport transport(Entry e, Incarnation inc) {
+        return inc.transport != null ? inc.transport : new UnixSocketTransport(e.socket);
     }
 
     /** The config's {@code docker.*} capabilities that the activation answer does not name (ignoring case). */
@@ -732,6 +745,7 @@ public final class PluginSupervisor implements AutoCloseable {
         final ArrayDeque<String> tail = new ArrayDeque<>();
         final Logger output;
         volatile RunningPlugin running;
+        volatile PluginTransport transport;
         boolean up;
         boolean dead;
         long upAtNanos;

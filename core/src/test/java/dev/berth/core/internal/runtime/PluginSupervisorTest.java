@@ -269,6 +269,50 @@ class PluginSupervisorTest {
     }
 
     @Nested
+    class Transport {
+        @Test
+        void enable_runtimeWithATransport_waitsAndActivatesThroughItWithoutASocket() throws IOException {
+            FakePluginRuntime inProcess = FakePluginRuntime.inProcess(FakePluginServer.activating("VolumeDriver"));
+            runtime = inProcess;
+            supervisor.close();
+            supervisor = supervisor(b -> b.activate(true));
+
+            RunningPlugin running = supervisor.enable(launch());
+
+            assertThat(running.implemented()).containsExactly("VolumeDriver");
+            assertThat(running.transport().address()).isEqualTo("in-process:" + ID);
+            assertThat(running.transport().post("/VolumeDriver.List", new byte[0], Duration.ofSeconds(2), 1024).status())
+                    .isEqualTo(200);
+            assertThat(inProcess.requests()).extracting(FakePluginServer.Request::path)
+                    .containsExactly("/Plugin.Activate", "/VolumeDriver.List");
+            assertThat(running.socket()).doesNotExist();
+        }
+
+        @Test
+        void enable_transportNeverReady_failsWithinTheTimeoutAndLeavesNothing() {
+            FakePluginRuntime inProcess = FakePluginRuntime.inProcess(FakePluginServer.activating("VolumeDriver"));
+            inProcess.behavior(FakePluginRuntime.Behavior.NEVER_LISTEN);
+            runtime = inProcess;
+            supervisor.close();
+            supervisor = supervisor(b -> b.socketTimeout(Duration.ofMillis(300)));
+
+            assertThatThrownBy(() -> supervisor.enable(launch())).isInstanceOf(PluginStartException.class)
+                    .hasMessageContaining("did not serve its socket");
+            assertThat(inProcess.containers()).isEmpty();
+            assertThat(execRoot.resolve(ID)).doesNotExist();
+        }
+
+        @Test
+        void enable_socketPlugin_runningPluginsTransportIsHttpOverItsSocket() throws IOException {
+            RunningPlugin running = supervisor.enable(launch());
+
+            assertThat(running.transport().address()).isEqualTo(running.socket().toString());
+            assertThat(running.transport().post("/VolumeDriver.List", new byte[0], Duration.ofSeconds(2), 1024).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Nested
     class Disable {
         @Test
         void disable_servingPlugin_sendsTermOnlyAndCleansUp() {
