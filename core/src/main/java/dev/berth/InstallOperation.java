@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
 
 import dev.berth.plugin.Plugin;
@@ -84,6 +85,7 @@ public final class InstallOperation {
      * @return the installed plugin
      */
     public Plugin run() {
-        return installer.install(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout);
+        List<String> s = List.copyOf(settings);
+        return Boundary.call(() -> installer.install(remote, alias, granted, disabled, s, enableTimeout));
     }
 }

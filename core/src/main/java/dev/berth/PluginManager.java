@@ -1,6 +1,9 @@
 package dev.berth;
 
 import dev.berth.content.ContentStore;
+import dev.berth.core.internal.event.EventHub;
+import dev.berth.core.internal.event.EventJournal;
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.PluginRoot;
 import dev.berth.core.internal.operation.Creator;
@@ -15,6 +18,8 @@ import dev.berth.event.EventPublisher;
 import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.exception.NotFoundException;
+import dev.berth.exception.PluginException;
+import dev.berth.exception.ReadOnlyException;
 import dev.berth.exception.SystemException;
 import dev.berth.exception.UnavailableException;
 import dev.berth.oci.Platform;
@@ -74,6 +79,25 @@ import org.slf4j.LoggerFactory;
  * {@link #gc()} excludes every operation that reads or writes blobs. Listeners never break an
  * operation.
  *
+ * <p><b>Exceptions.</b> Every operation fails with a {@link PluginException} whose
+ * {@link PluginException#category() category} is Docker's error class; for the categories with a class of
+ * their own ({@code NotFoundException}, {@code InvalidParameterException}, {@code ConflictException},
+ * {@code UnauthorizedException}, {@code ForbiddenException}, {@code UnavailableException}) the exception
+ * is an instance of it, and failures of the collaborators (an {@code IOException} or any runtime
+ * exception of a store, registry, applier or runtime) arrive as {@code SystemException} or a more specific
+ * {@code SYSTEM}-category subclass. A {@code RegistryException} whose category has its own class arrives
+ * as that class, with the registry exception (and its reason) as the cause. The only other exceptions
+ * are {@link NullPointerException} and {@link IllegalArgumentException} for a caller's programming error,
+ * and {@link IllegalStateException} for any call on a closed manager.
+ *
+ * <p><b>Read-only.</b> A manager built with {@link Builder#readOnly(boolean) readOnly(true)} refuses every
+ * call that would change the root or the content store (install, create, set, enable, disable, upgrade,
+ * remove, gc) with a {@link ReadOnlyException} before it reads a registry or writes anything. Push is
+ * allowed, since it only reads the root, unless the plugin's manifest must be rebuilt first (then it is
+ * refused the same way).
+ *
+ * <p><b>Events</b> go to the journal in the root and to subscribers; see {@link #events()}.
+ *
  * <p>Thread-safe. See {@link #close()} for what happens to running plugins.
  */
 public final class PluginManager implements AutoCloseable {
@@ -88,11 +112,15 @@ public final class PluginManager implements AutoCloseable {
     private final Installer installer;
     private final Creator creator;
     private final PluginPusher pusher;
+    private final Events events;
 
     private PluginManager(Builder b) {
         PluginRoot root = PluginRoot.open(b.root, b.readOnly);
-        this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, b.publishers,
+        EventHub hub = new EventHub(b.publishers,
+                EventJournal.open(b.root, !b.readOnly, b.journalEntries, b.journalAge, b.clock), b.clock);
+        this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, hub,
                 b.progressListener, b.idGenerator, b.clock, b.readOnly);
+        this.events = new Events(engine);
         this.liveRestore = b.liveRestore;
         this.lifecycle = new Lifecycle(engine);
         this.gc = new GarbageCollector(engine);
@@ -139,7 +167,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin inspect(String nameOrId) {
         Objects.requireNonNull(nameOrId, "nameOrId");
-        return engine.table().resolve(nameOrId).plugin();
+        return Boundary.call(() -> engine.table().resolve(nameOrId).plugin());
     }
 
     /** Every plugin, sorted by name. */
@@ -155,8 +183,11 @@ public final class PluginManager implements AutoCloseable {
      * @throws InvalidParameterException for another key or an invalid value
      */
     public List<Plugin> list(Map<String, List<String>> filters) {
-        ListFilter filter = ListFilter.parse(filters);
-        return engine.table().all().stream().map(PluginRecord::plugin).filter(filter).toList();
+        Objects.requireNonNull(filters, "filters");
+        return Boundary.call(() -> {
+            ListFilter filter = ListFilter.parse(filters);
+            return engine.table().all().stream().map(PluginRecord::plugin).filter(filter).toList();
+        });
     }
 
     /**
@@ -192,7 +223,7 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> found but disabled}
      */
     public RunningPlugin endpoint(String nameOrId) {
-        return lifecycle.endpoint(inspect(nameOrId));
+        return Boundary.call(() -> lifecycle.endpoint(inspect(nameOrId)));
     }
 
     /**
@@ -201,11 +232,12 @@ public final class PluginManager implements AutoCloseable {
      * platform's manifest.
      */
     public List<PluginPrivilege> privileges(String remote) {
-        return installer.privileges(remote);
+        return Boundary.call(() -> installer.privileges(remote));
     }
 
     /** Starts an install of the plugin at {@code remote}; see {@link InstallOperation}. */
     public InstallOperation install(String remote) {
+        Boundary.run(() -> engine.checkWritable("install"));
         return new InstallOperation(installer, remote);
     }
 
@@ -219,7 +251,8 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException         when the name is taken
      */
     public Plugin create(String name, InputStream context) {
-        return creator.create(name, context);
+        Boundary.run(() -> engine.checkWritable("create"));
+        return Boundary.call(() -> creator.create(name, context));
     }
 
     /**
@@ -227,7 +260,7 @@ public final class PluginManager implements AutoCloseable {
      * then the manifest. A manifest missing from the store is rebuilt and recorded.
      */
     public PushedPlugin push(String nameOrId) {
-        return pusher.push(nameOrId);
+        return Boundary.call(() -> pusher.push(nameOrId));
     }
 
     /**
@@ -240,7 +273,8 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin set(String nameOrId, List<String> args) {
         Objects.requireNonNull(args, "args");
-        return lifecycle.set(nameOrId, args);
+        Boundary.run(() -> engine.checkWritable("set"));
+        return Boundary.call(() -> lifecycle.set(nameOrId, args));
     }
 
     /**
@@ -251,11 +285,13 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> is in use} or {@code plugin <name> is enabled}
      */
     public void remove(String nameOrId, boolean force) {
-        remover.remove(nameOrId, force);
+        Boundary.run(() -> engine.checkWritable("remove"));
+        Boundary.run(() -> remover.remove(nameOrId, force));
     }
 
     /** Starts an upgrade of an installed plugin; see {@link UpgradeOperation}. */
     public UpgradeOperation upgrade(String nameOrId) {
+        Boundary.run(() -> engine.checkWritable("upgrade"));
         return new UpgradeOperation(installer, nameOrId);
     }
 
@@ -267,7 +303,8 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin enable(String nameOrId, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return lifecycle.enable(nameOrId, timeout);
+        Boundary.run(() -> engine.checkWritable("enable"));
+        return Boundary.call(() -> lifecycle.enable(nameOrId, timeout));
     }
 
     /**
@@ -278,7 +315,8 @@ public final class PluginManager implements AutoCloseable {
      *                           {@code plugin is already disabled: plugin <name> found but disabled}
      */
     public Plugin disable(String nameOrId, boolean force) {
-        return lifecycle.disable(nameOrId, force);
+        Boundary.run(() -> engine.checkWritable("disable"));
+        return Boundary.call(() -> lifecycle.disable(nameOrId, force));
     }
 
     /**
@@ -287,11 +325,21 @@ public final class PluginManager implements AutoCloseable {
      * Excludes every other operation on blobs while it runs.
      */
     public GcResult gc() {
-        return gc.collect();
+        Boundary.run(() -> engine.checkWritable("gc"));
+        return Boundary.call(gc::collect);
     }
 
     /**
-     * Closes the manager: further operations fail. With live restore, running plugins keep running
+     * The manager's events: subscriptions with filters, delivered off the operation's thread, and the
+     * journal of recent events in the root (readable by any manager on the root, read-only ones too).
+     */
+    public Events events() {
+        return events;
+    }
+
+    /**
+     * Closes the manager: further operations fail with an {@link IllegalStateException}. Subscriptions
+     * deliver what they have queued and end; close does not wait for them. With live restore, running plugins keep running
      * and a manager opened on the same root later re-attaches to them; without it they are stopped
      * but stay marked enabled, so the next manager starts them again (Docker's daemon shutdown).
      * Idempotent.
@@ -309,6 +357,7 @@ public final class PluginManager implements AutoCloseable {
                 sup.close();
             });
         } finally {
+            engine.events().close();
             engine.root().close();
         }
     }
@@ -324,6 +373,8 @@ public final class PluginManager implements AutoCloseable {
         private RootfsApplier rootfsApplier;
         private ContextSplitter contextSplitter;
         private final List<EventPublisher> publishers = new ArrayList<>();
+        private int journalEntries = 1000;
+        private Duration journalAge = Duration.ofDays(7);
         private ProgressListener progressListener = ProgressListener.NONE;
         private Supplier<String> idGenerator = () -> Engine.randomHex(32);
         private Executor executor = Runnable::run;
@@ -405,9 +456,36 @@ public final class PluginManager implements AutoCloseable {
             return this;
         }
 
-        /** Adds an event publisher. @return this */
+        /**
+         * Adds an event publisher, called synchronously on the thread of the operation, after the change
+         * is on disk: a slow publisher delays the operation (a throwing one is logged and ignored).
+         *
+         * @return this
+         * @deprecated use {@link PluginManager#events()}{@code .subscribe(filter, listener)}: delivered on
+         *             a thread of its own through a bounded queue, so it never delays an operation, and it
+         *             can be added and removed at any time. Still works as documented.
+         */
+        @Deprecated(since = "0.2")
         public Builder addEventPublisher(EventPublisher value) {
             publishers.add(Objects.requireNonNull(value, "publisher"));
+            return this;
+        }
+
+        /**
+         * Bounds the event journal, {@code <root>/berth-events.jsonl}: at most {@code maxEntries} entries
+         * (1000 by default; 0 writes no journal) and none older than {@code maxAge} (7 days by default).
+         *
+         * @return this
+         * @throws IllegalArgumentException for a negative count or a non-positive age
+         */
+        public Builder eventJournal(int maxEntries, Duration maxAge) {
+            Objects.requireNonNull(maxAge, "maxAge");
+            if (maxEntries < 0 || maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("eventJournal needs maxEntries >= 0 and a positive maxAge: "
+                        + maxEntries + ", " + maxAge);
+            }
+            journalEntries = maxEntries;
+            journalAge = maxAge;
             return this;
         }
 
@@ -457,8 +535,11 @@ public final class PluginManager implements AutoCloseable {
         }
 
         /**
-         * Opens the root without writing anything: no leftover cleanup, and every changing operation
-         * fails. For looking into a Docker {@code plugins} directory. @return this
+         * Opens the root without writing anything: no leftover cleanup, no lock, no event journal
+         * written (it is read), and every changing operation (install, create, set, enable, disable,
+         * upgrade, remove, gc; push when it would have to rebuild a manifest) fails with a
+         * {@link ReadOnlyException} before it touches anything. For looking into a Docker
+         * {@code plugins} directory, or into the root of a manager running in another process. @return this
          */
         public Builder readOnly(boolean value) {
             readOnly = value;

@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
 
 import dev.berth.plugin.Plugin;
@@ -48,6 +49,6 @@ public final class UpgradeOperation {
      * @return the upgraded plugin
      */
     public Plugin run() {
-        return installer.upgrade(name, remote, granted);
+        return Boundary.call(() -> installer.upgrade(name, remote, granted));
     }
 }
