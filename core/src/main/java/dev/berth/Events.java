@@ -1,6 +1,7 @@
 package dev.berth;
 
 import dev.berth.core.internal.event.EventHub;
+import dev.berth.core.internal.event.EventJournal;
 import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.event.EventFilter;
@@ -8,6 +9,8 @@ import dev.berth.event.EventMessage;
 import dev.berth.event.EventPublisher;
 import dev.berth.event.Subscription;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 
@@ -76,6 +79,22 @@ public final class Events {
     public List<EventMessage> journal(EventFilter filter) {
         Objects.requireNonNull(filter, "filter");
         return Boundary.call(() -> hub.journal().read(filter));
+    }
+
+    /**
+     * Reads the journal of the plugin root at {@code root} without opening a manager: no lock, no
+     * content store, nothing written. Returns every entry the file holds (the manager that writes it
+     * keeps it within its bounds). For tools that look at a root another process manages
+     * ({@code berth events}).
+     *
+     * @return the entries that pass {@code filter}, oldest first; empty when the root has no journal
+     * @throws dev.berth.exception.SystemException when the journal cannot be read
+     */
+    public static List<EventMessage> read(Path root, EventFilter filter) {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(filter, "filter");
+        return Boundary.call(() -> EventJournal.open(root, false, 1, ChronoUnit.FOREVER.getDuration(),
+                Clock.systemUTC()).read(filter));
     }
 
     /** The journal file, {@code <root>/berth-events.jsonl}. */

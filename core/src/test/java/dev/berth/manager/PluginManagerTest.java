@@ -873,6 +873,7 @@ class PluginManagerTest {
         }
 
         @Test
+        @SuppressWarnings("deprecation") // the deprecated synchronous publisher must keep working
         void throwingPublisher_neverBreaksAnOperation() {
             m = PluginManager.builder().root(h.root).contentStore(dev.berth.testkit.content.InMemoryContentStore.create())
                     .registryResolver(h.registry).rootfsApplier(dev.berth.archive.TarRootfsApplier.create())

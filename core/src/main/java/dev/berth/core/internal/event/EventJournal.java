@@ -142,7 +142,7 @@ public final class EventJournal {
     /** The entries that pass {@code filter} and are younger than the age bound, oldest first. */
     public List<EventMessage> read(EventFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        Instant cutoff = clock.instant().minus(maxAge);
+        Instant cutoff = ageCutoff();
         List<EventMessage> out = new ArrayList<>();
         try {
             for (EventMessage m : readAll()) {
@@ -156,17 +156,30 @@ public final class EventJournal {
         return out;
     }
 
+    /** The oldest time kept; {@link Instant#MIN} for an age bound beyond the calendar (no bound). */
+    private Instant ageCutoff() {
+        try {
+            return clock.instant().minus(maxAge);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            return Instant.MIN;
+        }
+    }
+
     private boolean overBounds() {
         int slack = Math.max(16, maxEntries / 4);
         if (entries > maxEntries + slack) {
             return true;
         }
-        return oldest != null && oldest.isBefore(clock.instant().minus(maxAge.plus(maxAge.dividedBy(10))));
+        try {
+            return oldest != null && oldest.isBefore(clock.instant().minus(maxAge.plus(maxAge.dividedBy(10))));
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            return false;
+        }
     }
 
     /** Keeps the newest {@code maxEntries} entries younger than {@code maxAge}: temp file, force, rename. */
     private void compact(List<EventMessage> all) throws IOException {
-        Instant cutoff = clock.instant().minus(maxAge);
+        Instant cutoff = ageCutoff();
         List<EventMessage> kept = new ArrayList<>();
         for (EventMessage m : all) {
             if (!m.time().isBefore(cutoff)) {
