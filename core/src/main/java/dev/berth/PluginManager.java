@@ -342,7 +342,8 @@ public final class PluginManager implements AutoCloseable {
      * deliver what they have queued and end; close does not wait for them. With live restore, running plugins keep running
      * and a manager opened on the same root later re-attaches to them; without it they are stopped
      * but stay marked enabled, so the next manager starts them again (Docker's daemon shutdown).
-     * Idempotent.
+     * Idempotent. The root's lock is released even when stopping a plugin fails; that failure is then
+     * thrown as a {@link SystemException}.
      */
     @Override
     public void close() {
@@ -350,12 +351,13 @@ public final class PluginManager implements AutoCloseable {
             return;
         }
         try {
-            engine.supervisor().ifPresent(sup -> {
+            // A runtime that fails to stop a plugin must not leak its own exception type from close.
+            Boundary.run(() -> engine.supervisor().ifPresent(sup -> {
                 if (!liveRestore) {
                     sup.disableAll();
                 }
                 sup.close();
-            });
+            }));
         } finally {
             engine.events().close();
             engine.root().close();
