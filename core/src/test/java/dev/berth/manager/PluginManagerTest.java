@@ -824,7 +824,7 @@ class PluginManagerTest {
                     .contentStore(dev.berth.testkit.content.InMemoryContentStore.create())
                     .registryResolver(h.registry).rootfsApplier(dev.berth.archive.TarRootfsApplier.create()).build()) {
                 assertThat(ro.list()).extracting(Plugin::name).containsExactly("localhost:5000/test/myplugin:1.0");
-                assertThatThrownBy(() -> ro.remove(id, true)).isInstanceOf(UnsupportedOperationException.class);
+                assertThatThrownBy(() -> ro.remove(id, true)).isInstanceOf(dev.berth.exception.ReadOnlyException.class);
             }
             assertThat(RootSnapshot.of(docker)).isEqualTo(before);
         }
