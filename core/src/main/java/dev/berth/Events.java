@@ -45,7 +45,7 @@ public final class Events {
 
     /**
      * Delivers the events that pass {@code filter} to {@code listener}, on a thread of the
-     * subscription's own, through a queue of {@value EventHub#DEFAULT_QUEUE} events.
+     * subscription's own, through a queue of 256 events.
      *
      * @return the subscription; closing it unsubscribes
      * @throws IllegalStateException when the manager is closed

@@ -56,8 +56,15 @@ public final class EventHub implements AutoCloseable {
         return journal;
     }
 
-    /** Records and delivers one event. Never throws: every failure is logged. */
+    /**
+     * Records and delivers one event. Never throws: every failure is logged. After {@link #close()} it
+     * does nothing: the root's lock is released then, and another manager may own the journal.
+     */
     public void publish(PluginEvent event) {
+        if (closed) {
+            LOG.debug("event {} of {} after close: not recorded", event.action(), event.plugin().name());
+            return;
+        }
         try {
             journal.append(EventMessage.of(event));
         } catch (IOException | RuntimeException e) {
