@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * {@link PluginException#category() category} is Docker's error class; for the categories with a class of
  * their own ({@code NotFoundException}, {@code InvalidParameterException}, {@code ConflictException},
  * {@code UnauthorizedException}, {@code ForbiddenException}, {@code UnavailableException}) the exception
- * is an instance of it, and failures of the collaborators (an {@code IOException} or any runtime
+ * is an instance of it (one older exception keeps its own class: {@code PrivilegesNotGrantedException},
+ * category {@code INVALID_PARAMETER}), and failures of the collaborators (an {@code IOException} or any runtime
  * exception of a store, registry, applier or runtime) arrive as {@code SystemException} or a more specific
  * {@code SYSTEM}-category subclass. A {@code RegistryException} whose category has its own class arrives
  * as that class, with the registry exception (and its reason) as the cause. The only other exceptions
