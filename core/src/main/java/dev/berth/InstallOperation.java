@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
 
 import dev.berth.plugin.Plugin;
@@ -88,7 +89,9 @@ public final class InstallOperation {
      * @return the installed plugin
      */
     public Plugin run() {
-        return PluginTask.runHere(manager.clock(), options, () -> installer.install(remote, alias, granted, disabled, List.copyOf(settings), enableTimeout));
+        List<String> s = List.copyOf(settings);
+        return Boundary.call(() -> PluginTask.runHere(manager.clock(), options,
+                () -> installer.install(remote, alias, granted, disabled, s, enableTimeout)));
     }
 
     /** Where this install's own progress goes, besides the manager's listener. @return this */

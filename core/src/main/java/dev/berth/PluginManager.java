@@ -1,6 +1,9 @@
 package dev.berth;
 
 import dev.berth.content.ContentStore;
+import dev.berth.core.internal.event.EventHub;
+import dev.berth.core.internal.event.EventJournal;
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.PluginRoot;
 import dev.berth.core.internal.operation.ListFilter;
@@ -10,6 +13,7 @@ import dev.berth.event.EventPublisher;
 import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.exception.NotFoundException;
+import dev.berth.exception.ReadOnlyException;
 import dev.berth.exception.SystemException;
 import dev.berth.exception.UnavailableException;
 import dev.berth.oci.Platform;
@@ -51,6 +55,9 @@ import java.util.function.Supplier;
  * {@link #gc()} excludes every operation that reads or writes blobs. Listeners never break an
  * operation.
  *
+ * <p>The {@linkplain dev.berth package documentation} states which exceptions operations throw and what a
+ * read-only manager refuses; events go to the root's journal and to subscribers ({@link #events()}).
+ *
  * <p>Thread-safe. See {@link #close()} for what happens to running plugins.
  */
 public final class PluginManager implements AutoCloseable {
@@ -59,11 +66,15 @@ public final class PluginManager implements AutoCloseable {
     private final boolean liveRestore;
     private final List<PluginRoot.Problem> problems;
     private final Operations ops;
+    private final Events events;
 
     private PluginManager(Builder b) {
         PluginRoot root = PluginRoot.open(b.root, b.readOnly, b.rootLockWait);
-        this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, b.publishers,
+        EventHub hub = new EventHub(b.publishers,
+                EventJournal.open(b.root, !b.readOnly, b.journalEntries, b.journalAge, b.clock), b.clock);
+        this.engine = new Engine(root, b.contentStore, b.registryResolver, b.platform, hub,
                 b.progressListener, b.idGenerator, b.clock, b.readOnly, b.maxConcurrentDownloads);
+        this.events = new Events(engine);
         this.liveRestore = b.liveRestore;
         this.executor = b.executor;
         this.ops = Operations.wire(engine, b.rootfsApplier, Optional.ofNullable(b.contextSplitter), b.executor,
@@ -97,7 +108,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin inspect(String nameOrId) {
         Objects.requireNonNull(nameOrId, "nameOrId");
-        return engine.table().resolve(nameOrId).plugin();
+        return Boundary.call(() -> engine.table().resolve(nameOrId).plugin());
     }
 
     /** Every plugin, sorted by name. */
@@ -113,8 +124,9 @@ public final class PluginManager implements AutoCloseable {
      * @throws InvalidParameterException for another key or an invalid value
      */
     public List<Plugin> list(Map<String, List<String>> filters) {
-        ListFilter filter = ListFilter.parse(filters);
-        return engine.table().all().stream().map(PluginRecord::plugin).filter(filter).toList();
+        Objects.requireNonNull(filters, "filters");
+        return Boundary.call(() -> engine.table().all().stream().map(PluginRecord::plugin)
+                .filter(ListFilter.parse(filters)).toList());
     }
 
     /**
@@ -127,7 +139,8 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin get(String nameOrId, String capability, GetMode mode) {
         Objects.requireNonNull(mode, "mode");
-        return ops.lifecycle().get(inspect(nameOrId), Objects.requireNonNull(capability, "capability"), mode.delta());
+        Objects.requireNonNull(capability, "capability");
+        return Boundary.call(() -> ops.lifecycle().get(inspect(nameOrId), capability, mode.delta()));
     }
 
     /**
@@ -135,7 +148,8 @@ public final class PluginManager implements AutoCloseable {
      * Docker's {@code GetAllByCap}), sorted by name, counts unchanged: take one with {@link GetMode#ACQUIRE}.
      */
     public List<Plugin> getAllByCap(String capability) {
-        return ops.lifecycle().getAllByCap(Objects.requireNonNull(capability, "capability"));
+        Objects.requireNonNull(capability, "capability");
+        return Boundary.call(() -> ops.lifecycle().getAllByCap(capability));
     }
 
     /** The current reference count of a plugin (in memory only, 0 after open). */
@@ -151,7 +165,7 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> found but disabled}
      */
     public RunningPlugin endpoint(String nameOrId) {
-        return ops.lifecycle().endpoint(inspect(nameOrId));
+        return Boundary.call(() -> ops.lifecycle().endpoint(inspect(nameOrId)));
     }
 
     /**
@@ -160,11 +174,12 @@ public final class PluginManager implements AutoCloseable {
      * platform's manifest.
      */
     public List<PluginPrivilege> privileges(String remote) {
-        return ops.installer().privileges(remote);
+        return Boundary.call(() -> ops.installer().privileges(remote));
     }
 
     /** Starts an install of the plugin at {@code remote}; see {@link InstallOperation}. */
     public InstallOperation install(String remote) {
+        Boundary.run(() -> engine.checkWritable("install"));
         return new InstallOperation(this, ops.installer(), remote);
     }
 
@@ -178,7 +193,7 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException         when the name is taken
      */
     public Plugin create(String name, InputStream context) {
-        return ops.creator().create(name, context);
+        return Boundary.call(() -> ops.creator().create(name, context));
     }
 
     /**
@@ -186,7 +201,7 @@ public final class PluginManager implements AutoCloseable {
      * then the manifest. A manifest missing from the store is rebuilt and recorded.
      */
     public PushedPlugin push(String nameOrId) {
-        return ops.pusher().push(nameOrId);
+        return Boundary.call(() -> ops.pusher().push(nameOrId));
     }
 
     /**
@@ -199,7 +214,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin set(String nameOrId, List<String> args) {
         Objects.requireNonNull(args, "args");
-        return ops.lifecycle().set(nameOrId, args);
+        return Boundary.call(() -> ops.lifecycle().set(nameOrId, args));
     }
 
     /**
@@ -210,11 +225,12 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException {@code plugin <name> is in use} or {@code plugin <name> is enabled}
      */
     public void remove(String nameOrId, boolean force) {
-        ops.remover().remove(nameOrId, force);
+        Boundary.run(() -> ops.remover().remove(nameOrId, force));
     }
 
     /** Starts an upgrade of an installed plugin; see {@link UpgradeOperation}. */
     public UpgradeOperation upgrade(String nameOrId) {
+        Boundary.run(() -> engine.checkWritable("upgrade"));
         return new UpgradeOperation(this, ops.installer(), nameOrId);
     }
 
@@ -226,7 +242,7 @@ public final class PluginManager implements AutoCloseable {
      */
     public Plugin enable(String nameOrId, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return ops.lifecycle().enable(nameOrId, timeout);
+        return Boundary.call(() -> ops.lifecycle().enable(nameOrId, timeout));
     }
 
     /**
@@ -237,7 +253,7 @@ public final class PluginManager implements AutoCloseable {
      *                           {@code plugin is already disabled: plugin <name> found but disabled}
      */
     public Plugin disable(String nameOrId, boolean force) {
-        return ops.lifecycle().disable(nameOrId, force);
+        return Boundary.call(() -> ops.lifecycle().disable(nameOrId, force));
     }
 
     /**
@@ -246,7 +262,7 @@ public final class PluginManager implements AutoCloseable {
      * Excludes every other operation on blobs while it runs.
      */
     public GcResult gc() {
-        return ops.gc().collect();
+        return Boundary.call(ops.gc()::collect);
     }
 
     /**
@@ -266,212 +282,33 @@ public final class PluginManager implements AutoCloseable {
     }
 
     /**
-     * Closes the manager: further operations fail. With live restore, running plugins keep running
-     * and a manager opened on the same root later re-attaches to them; without it they are stopped
-     * but stay marked enabled, so the next manager starts them again (Docker's daemon shutdown).
-     * Idempotent.
+     * The manager's events: subscriptions with filters, delivered off the operation's thread, and the
+     * journal of recent events in the root (readable by any manager on the root, read-only ones too).
+     */
+    public Events events() {
+        return events;
+    }
+
+    /**
+     * Closes the manager: further operations fail with an {@link IllegalStateException}. Subscriptions
+     * deliver what they have queued and end. With live restore, running plugins keep running and a manager
+     * opened on the same root later re-attaches to them; without it they are stopped but stay marked
+     * enabled, so the next manager starts them again (Docker's daemon shutdown). Idempotent. The root's
+     * lock is released even when stopping a plugin fails; that failure is then a {@link SystemException}.
      */
     @Override
     public void close() {
-        if (!engine.close()) {
-            return;
-        }
-        try {
-            engine.supervisor().ifPresent(sup -> {
-                if (!liveRestore) {
-                    sup.disableAll();
-                }
-                sup.close();
-            });
-        } finally {
-            engine.root().close();
+        if (engine.close()) {
+            ops.lifecycle().close(liveRestore);
         }
     }
 
     /**
-     * Builds a {@link PluginManager}. Setters are named after what they set; {@link #build()} names
-     * every missing required collaborator. Not thread-safe.
+     * Builds a {@link PluginManager}: the setters are those of {@link PluginManagerBuilder}; {@link #build()}
+     * names every missing required collaborator. Not thread-safe.
      */
-    public static final class Builder {
-        private Path root;
-        private ContentStore contentStore;
-        private RegistryResolver registryResolver;
-        private RootfsApplier rootfsApplier;
-        private ContextSplitter contextSplitter;
-        private final List<EventPublisher> publishers = new ArrayList<>();
-        private ProgressListener progressListener = ProgressListener.NONE;
-        private Supplier<String> idGenerator = () -> Engine.randomHex(32);
-        private Executor executor = Runnable::run;
-        private Clock clock = Clock.systemUTC();
-        private Platform platform = Platform.host();
-        private String dockerVersion = "";
-        private boolean gcAfterRemove = true;
-        private boolean readOnly;
-        private Duration enableTimeout = Duration.ofSeconds(30);
-        private Duration activateTimeout = Duration.ofSeconds(5);
-        private PluginRuntime runtime;
-        private Path execRoot = Path.of("/run/berth/plugins");
-        private Duration stopTimeout = Duration.ofSeconds(10);
-        private RestartPolicy restartPolicy = RestartPolicy.DEFAULT;
-        private boolean liveRestore;
-        private int maxConcurrentDownloads = 3;
-        private int maxConcurrentUploads = 5;
-        private Duration rootLockWait = Duration.ZERO;
-
+    public static final class Builder extends PluginManagerBuilder<Builder> {
         private Builder() {
-        }
-
-        /** Runs enabled plugins; without one, {@link PluginManager#enable} fails with a clear message. @return this */
-        public Builder runtime(PluginRuntime value) {
-            runtime = Objects.requireNonNull(value, "runtime");
-            return this;
-        }
-
-        /** Where plugins get their socket directories, {@code <execRoot>/<id>/} (/run/berth/plugins). @return this */
-        public Builder execRoot(Path value) {
-            execRoot = Objects.requireNonNull(value, "execRoot");
-            return this;
-        }
-
-        /** How long disable waits after SIGTERM before SIGKILL (10 s, as Docker). @return this */
-        public Builder stopTimeout(Duration value) {
-            stopTimeout = Objects.requireNonNull(value, "stopTimeout");
-            return this;
-        }
-
-        /** How crashed plugins are restarted (bounded exponential backoff by default). @return this */
-        public Builder restartPolicy(RestartPolicy value) {
-            restartPolicy = Objects.requireNonNull(value, "restartPolicy");
-            return this;
-        }
-
-        /** Keep plugins running across {@link PluginManager#close()} and re-attach at open. @return this */
-        public Builder liveRestore(boolean value) {
-            liveRestore = value;
-            return this;
-        }
-
-        /** The plugin root ({@code /var/lib/docker/plugins} for Docker). Required. @return this */
-        public Builder root(Path value) {
-            root = Objects.requireNonNull(value, "root");
-            return this;
-        }
-
-        /** The content store, normally a {@code FileContentStore} at {@code <root>/storage}. Required. @return this */
-        public Builder contentStore(ContentStore value) {
-            contentStore = Objects.requireNonNull(value, "contentStore");
-            return this;
-        }
-
-        /** How references are resolved, fetched and pushed. Required. @return this */
-        public Builder registryResolver(RegistryResolver value) {
-            registryResolver = Objects.requireNonNull(value, "registryResolver");
-            return this;
-        }
-
-        /** How layers are applied onto a rootfs. Required. @return this */
-        public Builder rootfsApplier(RootfsApplier value) {
-            rootfsApplier = Objects.requireNonNull(value, "rootfsApplier");
-            return this;
-        }
-
-        /** How create contexts are split; without one, {@link PluginManager#create} fails. @return this */
-        public Builder contextSplitter(ContextSplitter value) {
-            contextSplitter = Objects.requireNonNull(value, "contextSplitter");
-            return this;
-        }
-
-        /** Adds an event publisher. @return this */
-        public Builder addEventPublisher(EventPublisher value) {
-            publishers.add(Objects.requireNonNull(value, "publisher"));
-            return this;
-        }
-
-        /** Where per-blob progress goes. @return this */
-        public Builder progressListener(ProgressListener value) {
-            progressListener = Objects.requireNonNull(value, "progressListener");
-            return this;
-        }
-
-        /** Where new plugin IDs come from (64 lower-case hex characters; random by default). @return this */
-        public Builder idGenerator(Supplier<String> value) {
-            idGenerator = Objects.requireNonNull(value, "idGenerator");
-            return this;
-        }
-
-        /** The clock that stamps events. @return this */
-        public Builder clock(Clock value) {
-            clock = Objects.requireNonNull(value, "clock");
-            return this;
-        }
-
-        /** Runs background work (tasks, the GC after a remove); the caller's thread by default. @return this */
-        public Builder executor(Executor value) {
-            executor = Objects.requireNonNull(value, "executor");
-            return this;
-        }
-
-        /** How many layers of one install or upgrade download at once (3, as Docker). @return this */
-        public Builder maxConcurrentDownloads(int value) {
-            maxConcurrentDownloads = requirePositive(value, "maxConcurrentDownloads");
-            return this;
-        }
-
-        /** How long {@link #build()} waits for a root another manager holds (none: fail, naming its pid). @return this */
-        public Builder rootLockWait(Duration value) {
-            rootLockWait = Objects.requireNonNull(value, "rootLockWait");
-            return this;
-        }
-
-        /** How many blobs of one push upload at once (5, as Docker). @return this */
-        public Builder maxConcurrentUploads(int value) {
-            maxConcurrentUploads = requirePositive(value, "maxConcurrentUploads");
-            return this;
-        }
-
-        /** The platform chosen from manifest lists; the JVM's by default. @return this */
-        public Builder platform(Platform value) {
-            platform = Objects.requireNonNull(value, "platform");
-            return this;
-        }
-
-        /** The {@code DockerVersion} written into created configs; empty, and so omitted, by default. @return this */
-        public Builder dockerVersion(String value) {
-            dockerVersion = Objects.requireNonNull(value, "dockerVersion");
-            return this;
-        }
-
-        /** Whether a remove is followed by a GC, as in Docker (default true). @return this */
-        public Builder gcAfterRemove(boolean value) {
-            gcAfterRemove = value;
-            return this;
-        }
-
-        /**
-         * Opens the root without writing anything: no leftover cleanup, and every changing operation
-         * fails. For looking into a Docker {@code plugins} directory. @return this
-         */
-        public Builder readOnly(boolean value) {
-            readOnly = value;
-            return this;
-        }
-
-        /**
-         * The deadline of {@code /Plugin.Activate} after an enable (5 s); its {@code Implements} must cover the
-         * config's {@code docker.*} types or the enable fails ({@link PluginManager#endpoint}). @return this
-         */
-        public Builder activateTimeout(Duration value) {
-            if (Objects.requireNonNull(value, "activateTimeout").isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("activateTimeout must be positive: " + value);
-            }
-            activateTimeout = value;
-            return this;
-        }
-
-        /** The default enable timeout, for installs that enable (30 s, Docker's default). @return this */
-        public Builder enableTimeout(Duration value) {
-            enableTimeout = Objects.requireNonNull(value, "enableTimeout");
-            return this;
         }
 
         /**
@@ -480,28 +317,8 @@ public final class PluginManager implements AutoCloseable {
          * @throws SystemException       if the root cannot be created or read
          */
         public PluginManager build() {
-            List<String> missing = new ArrayList<>();
-            addIfAbsent(missing, "root", root);
-            addIfAbsent(missing, "contentStore", contentStore);
-            addIfAbsent(missing, "registryResolver", registryResolver);
-            addIfAbsent(missing, "rootfsApplier", rootfsApplier);
-            if (!missing.isEmpty()) {
-                throw new IllegalStateException("PluginManager.Builder is missing: " + String.join(", ", missing));
-            }
+            checkComplete();
             return new PluginManager(this);
-        }
-
-        private static int requirePositive(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1: " + value);
-            }
-            return value;
-        }
-
-        private static void addIfAbsent(List<String> missing, String name, Object value) {
-            if (value == null) {
-                missing.add(name);
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
 
 import dev.berth.plugin.Plugin;
@@ -53,7 +54,7 @@ public final class UpgradeOperation {
      * @return the upgraded plugin
      */
     public Plugin run() {
-        return PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted));
+        return Boundary.call(() -> PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted)));
     }
 
     /** Where this upgrade's own progress goes, besides the manager's listener. @return this */

@@ -1,7 +1,9 @@
 package dev.berth.exception;
 
 /**
- * A registry understood the credentials but refuses the request (for example insufficient scope).
+ * The request is understood but refused: a registry accepted the credentials but they are not
+ * sufficient (for example insufficient scope), or the manager was opened read-only
+ * ({@link ReadOnlyException}).
  */
 public class ForbiddenException extends PluginException {
     private static final long serialVersionUID = 1L;

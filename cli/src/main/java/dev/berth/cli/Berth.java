@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CreateCommand.class, InstallCommand.class, LsCommand.class, InspectCommand.class,
                 EnableCommand.class, DisableCommand.class, RmCommand.class, SetCommand.class,
-                PushCommand.class, UpgradeCommand.class, PrivilegesCommand.class, GcCommand.class,
+                PushCommand.class, UpgradeCommand.class, PrivilegesCommand.class, GcCommand.class, EventsCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Berth implements Callable<Integer> {
     /** Exit code of a failed operation. */

@@ -1,7 +1,9 @@
 package dev.berth.manager;
 
 import dev.berth.exception.SystemException;
+import dev.berth.remote.RegistryException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,11 +13,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wraps a collaborator so that its Nth call (counting calls on everything it hands out too: writers,
- * fetchers, pushers) fails. A failing method throws {@link IOException} when it declares it, else a
- * {@link SystemException}. Hand-written with {@link Proxy}: no mocking library.
+ * fetchers, pushers) fails. By default a failing method throws {@link IOException} when it declares
+ * it, else a {@link SystemException}; other {@link Kind}s throw what careless implementations throw.
+ * Hand-written with {@link Proxy}: no mocking library.
  */
 final class Faults {
+    /** What the failing call throws. */
+    enum Kind {
+        /** {@link IOException} when declared, else {@link SystemException}. */
+        DECLARED,
+        /** {@link IOException} when declared, else {@link UncheckedIOException}. */
+        IO,
+        /** Always {@link UncheckedIOException}. */
+        UNCHECKED_IO,
+        /** Always a plain {@link RuntimeException}. */
+        RUNTIME,
+        /** Always a {@link RegistryException} of reason {@code AUTH}. */
+        REGISTRY_AUTH
+    }
+
     private final int failAt;
+    private final Kind kind;
     private final AtomicInteger calls = new AtomicInteger();
     private final List<Class<?>> wrapped;
 
@@ -24,8 +42,14 @@ final class Faults {
      * @param wrapped the interfaces whose instances returned by calls get wrapped as well
      */
     Faults(int failAt, List<Class<?>> wrapped) {
+        this(failAt, wrapped, Kind.DECLARED);
+    }
+
+    /** Faults throwing {@code kind}. */
+    Faults(int failAt, List<Class<?>> wrapped, Kind kind) {
         this.failAt = failAt;
         this.wrapped = wrapped;
+        this.kind = kind;
     }
 
     /** How many calls were counted. */
@@ -54,12 +78,24 @@ final class Faults {
                 // A close that fails still releases what it holds, as every Closeable must.
                 method.invoke(delegate, args);
             }
+            boolean declared = false;
             for (Class<?> e : method.getExceptionTypes()) {
-                if (e.isAssignableFrom(IOException.class)) {
-                    throw new IOException(message);
+                declared |= e.isAssignableFrom(IOException.class);
+            }
+            switch (kind) {
+                case UNCHECKED_IO -> throw new UncheckedIOException(new IOException(message));
+                case RUNTIME -> throw new RuntimeException(message);
+                case REGISTRY_AUTH -> throw new RegistryException(RegistryException.Reason.AUTH, message);
+                default -> {
+                    if (declared) {
+                        throw new IOException(message);
+                    }
+                    if (kind == Kind.IO) {
+                        throw new UncheckedIOException(new IOException(message));
+                    }
+                    throw new SystemException(message);
                 }
             }
-            throw new SystemException(message);
         }
         Object result;
         try {

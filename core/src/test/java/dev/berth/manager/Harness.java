@@ -43,6 +43,7 @@ final class Harness {
     }
 
     /** Opens with extra builder settings. */
+    @SuppressWarnings("deprecation") // the synchronous publisher: tests read the events right after an operation
     PluginManager openWith(java.util.function.Consumer<PluginManager.Builder> extra) {
         try {
             PluginManager.Builder b = PluginManager.builder()

@@ -15,6 +15,16 @@ import java.util.stream.Stream;
  * the plugin root exactly as it was.
  */
 record RootSnapshot(Map<String, String> entries) {
+    /**
+     * This snapshot without the event journal: for checks after operations that succeeded and were undone
+     * (an install whose enable failed), which the journal records as history.
+     */
+    RootSnapshot withoutJournal() {
+        Map<String, String> copy = new TreeMap<>(entries);
+        copy.remove("berth-events.jsonl");
+        return new RootSnapshot(copy);
+    }
+
     static RootSnapshot of(Path root) {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {

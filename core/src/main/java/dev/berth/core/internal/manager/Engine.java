@@ -2,8 +2,9 @@ package dev.berth.core.internal.manager;
 
 import dev.berth.content.ContentStore;
 import dev.berth.core.internal.runtime.PluginSupervisor;
-import dev.berth.event.EventPublisher;
+import dev.berth.core.internal.event.EventHub;
 import dev.berth.event.PluginEvent;
+import dev.berth.exception.ReadOnlyException;
 import dev.berth.exception.NotFoundException;
 import dev.berth.exception.SystemException;
 import dev.berth.oci.Digest;
@@ -42,7 +43,7 @@ public final class Engine {
     private final ContentStore store;
     private final RegistryResolver resolver;
     private final Platform platform;
-    private final List<EventPublisher> publishers;
+    private final EventHub events;
     private final ProgressListener progress;
     private final Supplier<String> idGenerator;
     private final Clock clock;
@@ -59,13 +60,13 @@ public final class Engine {
 
     /** An engine over an opened root. */
     public Engine(PluginRoot root, ContentStore store, RegistryResolver resolver, Platform platform,
-                  List<EventPublisher> publishers, ProgressListener progress, Supplier<String> idGenerator,
+                  EventHub events, ProgressListener progress, Supplier<String> idGenerator,
                   Clock clock, boolean readOnly, int downloadConcurrency) {
         this.root = Objects.requireNonNull(root, "root");
         this.store = Objects.requireNonNull(store, "store");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.platform = Objects.requireNonNull(platform, "platform");
-        this.publishers = List.copyOf(publishers);
+        this.events = Objects.requireNonNull(events, "events");
         this.progress = Objects.requireNonNull(progress, "progress");
         this.idGenerator = Objects.requireNonNull(idGenerator, "idGenerator");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -136,9 +137,14 @@ public final class Engine {
         return new BlobWork(store, pins);
     }
 
-    /** Publishes an event to every publisher, each guarded. */
+    /** Journals an event and hands it to every publisher and subscriber; never throws. */
     public void publish(PluginEvent event) {
-        Guard.publish(publishers, event);
+        events.publish(event);
+    }
+
+    /** Where events go: the journal, the publishers and the subscribers. */
+    public EventHub events() {
+        return events;
     }
 
     /**
@@ -262,16 +268,33 @@ public final class Engine {
         }
     }
 
-    /** Fails once the manager is closed. */
+    /**
+     * Fails once the manager is closed.
+     *
+     * @throws Boundary.ClosedException (an {@link IllegalStateException})
+     */
     public void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("the plugin manager is closed");
+            throw new Boundary.ClosedException();
         }
     }
 
-    /** Fails once the manager is closed; changing calls go through here. */
+    /**
+     * Fails once the manager is closed, or when the root was opened read-only; changing calls go
+     * through here before they touch anything.
+     *
+     * @throws ReadOnlyException {@code the plugin root <root> is read-only: <operation> refused}
+     */
     public void checkWritable() {
+        checkWritable("the change");
+    }
+
+    /** {@link #checkWritable()} naming the refused operation. */
+    public void checkWritable(String operation) {
         checkOpen();
+        if (readOnly) {
+            throw ReadOnlyException.refused(root.path().toString(), operation);
+        }
     }
 
     /** Whether the root was opened read-only. */

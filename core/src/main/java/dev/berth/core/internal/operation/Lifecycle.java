@@ -1,5 +1,6 @@
 package dev.berth.core.internal.operation;
 
+import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.PluginRoot;
@@ -132,6 +133,26 @@ public final class Lifecycle implements SupervisorListener {
         return engine.table().all().stream().map(PluginRecord::plugin)
                 .filter(p -> p.enabled() && p.config().provides(capability))
                 .sorted(java.util.Comparator.comparing(Plugin::name)).toList();
+    }
+
+    /**
+     * Shuts the engine's plugins down as {@code PluginManager.close} describes: stopped unless
+     * {@code liveRestore}, then the supervisor, the event delivery and the root's lock are released, the
+     * lock even when stopping a plugin fails (that failure is then a {@code SystemException}).
+     */
+    public void close(boolean liveRestore) {
+        try {
+            // A runtime that fails to stop a plugin must not leak its own exception type from close.
+            Boundary.run(() -> engine.supervisor().ifPresent(sup -> {
+                if (!liveRestore) {
+                    sup.disableAll();
+                }
+                sup.close();
+            }));
+        } finally {
+            engine.events().close();
+            engine.root().close();
+        }
     }
 
     /** See {@code PluginManager.endpoint}. */

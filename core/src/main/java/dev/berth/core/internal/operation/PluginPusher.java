@@ -120,6 +120,7 @@ public final class PluginPusher {
             return OciJson.decodeManifest(engine.readBlob(r.manifest().get(), OciJson.MAX_MANIFEST_BYTES),
                     MediaTypes.DOCKER_MANIFEST_V2);
         }
+        engine.checkWritable("push of " + r.plugin().name() + " (its manifest must be rebuilt)");
         LOG.info("manifest of plugin {} is missing from the store; rebuilding it", r.plugin().name());
         Digest configDigest = r.config().orElseThrow(() -> new SystemException(
                 "plugin " + r.plugin().name() + " has no config digest"));
