@@ -5,9 +5,11 @@
 module dev.berth.testkit {
     requires transitive dev.berth.api;
     requires dev.berth.internal;
-    requires transitive org.junit.jupiter.api;
-    requires transitive org.assertj.core;
-    requires org.junit.jupiter.params;
+    // JUnit is the user's own (5.10 or later, or 6), declared "provided" in the POM: static, so the fakes
+    // work without it; transitive, so a test module that reads testkit reads the JUnit it resolves.
+    requires static transitive org.junit.jupiter.api;
+    requires static org.junit.jupiter.params;
+    requires org.assertj.core;
 
     exports dev.berth.testkit.content;
     exports dev.berth.testkit.runtime;

@@ -15,12 +15,17 @@ public final class Decompression {
     /** The compressions Berth reads. */
     public enum Format { TAR, GZIP, ZSTD }
 
+    /** Names the Maven coordinates to add, so the fix is in the message. */
+    static final String MISSING_ZSTD = "zstd-compressed layers need a zstd codec on the class path:"
+            + " add the optional dependency com.github.luben:zstd-jni (or io.airlift:aircompressor,"
+            + " pure Java) to your build";
+
     private Decompression() {
     }
 
     /** Which zstd decoder is on the class path, if any: "zstd-jni", "aircompressor" or "none". */
     public static String zstdCodec() {
-        if (ZstdJniCodec.available()) {
+        if (zstdJniAvailable()) {
             return "zstd-jni";
         }
         return AircompressorCodec.available() ? "aircompressor" : "none";
@@ -95,14 +100,24 @@ public final class Decompression {
     }
 
     private static InputStream zstd(InputStream in) throws IOException {
-        if (ZstdJniCodec.available()) {
+        if (zstdJniAvailable()) {
             return ZstdJniCodec.open(in);
         }
         if (AircompressorCodec.available()) {
             return AircompressorCodec.open(in);
         }
-        throw Errors.of(Kind.UNSUPPORTED,
-                "zstd-compressed layers need zstd-jni or aircompressor on the class path");
+        throw Errors.of(Kind.UNSUPPORTED, MISSING_ZSTD);
+    }
+
+    /** Whether zstd-jni is on the class path; checked here, never inside {@link ZstdJniCodec}. */
+    static boolean zstdJniAvailable() {
+        try {
+            Class.forName("com.github.luben.zstd.ZstdInputStreamNoFinalizer", false,
+                    Decompression.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Opens zstd with a named codec; for tests of each codec. */

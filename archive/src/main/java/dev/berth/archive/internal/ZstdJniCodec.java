@@ -6,21 +6,14 @@ import java.io.InputStream;
 
 /**
  * zstd through zstd-jni. Alone in its class so that the JVM loads it only when zstd-jni is present.
+ * Ask {@link Decompression#zstdJniAvailable()} first: linking this class verifies {@link #open}, which
+ * loads zstd-jni's classes, so even a presence check placed here would throw NoClassDefFoundError.
  */
 final class ZstdJniCodec {
     /** zstd's own default ceiling: 128 MiB windows; a frame asking for more is refused, not allocated. */
     static final int WINDOW_LOG_MAX = 27;
 
     private ZstdJniCodec() {
-    }
-
-    static boolean available() {
-        try {
-            Class.forName("com.github.luben.zstd.ZstdInputStreamNoFinalizer", false, ZstdJniCodec.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     static InputStream open(InputStream in) throws IOException {
