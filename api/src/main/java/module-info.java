@@ -16,7 +16,7 @@ module dev.berth.api {
     exports dev.berth.runtime;
 
     // The Go-exact JSON writer behind RuntimeSpec.toJson, shared with the codecs of Berth's own modules.
-    exports dev.berth.internal.gojson to
+    exports dev.berth.api.internal to
             dev.berth.internal,
             dev.berth.core,
             dev.berth.registry,

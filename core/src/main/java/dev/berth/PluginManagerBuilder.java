@@ -22,8 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * The settings of a {@link PluginManager}, set through {@link PluginManager.Builder}. Setters are named
- * after what they set and return the builder; the required ones are {@link #root}, {@link #contentStore},
- * {@link #registryResolver} and {@link #rootfsApplier}. A separate class only so that the facade's file
+ * after what they set and return the builder; the required ones are {@link #root(Path)},
+ * {@link #contentStore(ContentStore)}, {@link #registryResolver(RegistryResolver)} and
+ * {@link #rootfsApplier(RootfsApplier)}. A separate class only so that the facade's file
  * stays about the facade; users never name it.
  *
  * @param <B> the builder type the setters return
@@ -165,7 +166,7 @@ public abstract class PluginManagerBuilder<B extends PluginManagerBuilder<B>> {
         return self();
     }
 
-    /** How long {@link #build()} waits for a root another manager holds (none: fail, naming its pid). @return this */
+    /** How long {@link PluginManager.Builder#build()} waits for a root another manager holds (none: fail, naming its pid). @return this */
     public B rootLockWait(Duration value) {
         rootLockWait = Objects.requireNonNull(value, "rootLockWait");
         return self();

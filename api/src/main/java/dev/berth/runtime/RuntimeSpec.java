@@ -1,6 +1,6 @@
 package dev.berth.runtime;
 
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;

@@ -1,6 +1,6 @@
 package dev.berth.client;
 
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 import dev.berth.internal.json.JsonObject;
 import java.util.Base64;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.berth.internal.json;
 
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 
 import dev.berth.exception.DigestMismatchException;
 import dev.berth.oci.Descriptor;

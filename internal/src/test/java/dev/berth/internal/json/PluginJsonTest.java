@@ -1,6 +1,6 @@
 package dev.berth.internal.json;
 
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
 package dev.berth.testkit.registry;
 
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;

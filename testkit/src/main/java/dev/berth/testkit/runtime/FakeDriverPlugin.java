@@ -1,6 +1,6 @@
 package dev.berth.testkit.runtime;
 
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
 import java.nio.charset.StandardCharsets;

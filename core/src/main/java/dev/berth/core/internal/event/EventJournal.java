@@ -2,7 +2,7 @@ package dev.berth.core.internal.event;
 
 import dev.berth.event.EventFilter;
 import dev.berth.event.EventMessage;
-import dev.berth.internal.gojson.GoJsonWriter;
+import dev.berth.api.internal.GoJsonWriter;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
 import java.io.BufferedReader;

@@ -62,6 +62,7 @@ public final class Creator {
         Objects.requireNonNull(context, "context");
         ContextSplitter split = splitter.orElseThrow(() -> new UnavailableException(
                 "no context splitter configured: set PluginManager.Builder.contextSplitter"));
+        engine.checkWritable("create");
         String local = localName(name);
         PluginRecord record;
         try (OperationScope scope = OperationScope.open("create", local)) {

@@ -40,7 +40,7 @@ public final class GarbageCollector {
 
     /** Collects; see the class comment. */
     public GcResult collect() {
-        engine.checkWritable();
+        engine.checkWritable("gc");
         engine.gcLock().writeLock().lock();
         try (OperationScope scope = OperationScope.open("gc", "")) {
             engine.checkOpen();

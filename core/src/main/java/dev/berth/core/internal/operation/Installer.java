@@ -111,7 +111,7 @@ public final class Installer {
 
     /** See {@code UpgradeOperation}. */
     public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted) {
-        engine.checkWritable();
+        engine.checkWritable("upgrade");
         PluginRecord found = engine.table().resolve(nameOrId);
         Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
         try (OperationScope scope = OperationScope.open("upgrade", found.plugin().name())) {

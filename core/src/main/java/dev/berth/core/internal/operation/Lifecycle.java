@@ -42,7 +42,7 @@ public final class Lifecycle implements SupervisorListener {
 
     /** See {@code PluginManager.enable}. */
     public Plugin enable(String nameOrId, Duration timeout) {
-        engine.checkWritable();
+        engine.checkWritable("enable");
         PluginRecord r = engine.table().resolve(nameOrId);
         ReentrantLock lock = engine.lockFor(r.plugin().id());
         Plugin enabled;
@@ -72,7 +72,7 @@ public final class Lifecycle implements SupervisorListener {
 
     /** See {@code PluginManager.disable}. */
     public Plugin disable(String nameOrId, boolean force) {
-        engine.checkWritable();
+        engine.checkWritable("disable");
         PluginRecord r = engine.table().resolve(nameOrId);
         ReentrantLock lock = engine.lockFor(r.plugin().id());
         Plugin disabled;
@@ -98,7 +98,7 @@ public final class Lifecycle implements SupervisorListener {
 
     /** See {@code PluginManager.set}. */
     public Plugin set(String nameOrId, List<String> args) {
-        engine.checkWritable();
+        engine.checkWritable("set");
         PluginRecord r = engine.table().resolve(nameOrId);
         ReentrantLock lock = engine.lockFor(r.plugin().id());
         try {

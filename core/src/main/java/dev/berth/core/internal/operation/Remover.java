@@ -35,7 +35,7 @@ public final class Remover {
 
     /** See {@code PluginManager.remove}. */
     public void remove(String nameOrId, boolean force) {
-        engine.checkWritable();
+        engine.checkWritable("remove");
         PluginRecord r = engine.table().resolve(nameOrId);
         ReentrantLock lock = engine.lockFor(r.plugin().id());
         Plugin removed;

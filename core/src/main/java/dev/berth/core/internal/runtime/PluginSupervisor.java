@@ -401,10 +401,18 @@ public final class PluginSupervisor implements AutoCloseable {
         }
         try {
             awaitReady(e, inc);
-        } catch (PluginStartException ex) {
-            stop(e, inc);
-            cleanup(id);
-            throw ex;
+        } catch (RuntimeException ex) {
+            // Whatever failed (the socket wait, the activation, or the runtime asked for the plugin's
+            // transport), the container that did start must not outlive the failed enable.
+            PluginStartException failure = ex instanceof PluginStartException p ? p : new PluginStartException(
+                    "plugin " + launch.name() + " could not be started: " + ex.getMessage(), inc.stderrTail(), ex);
+            try {
+                stop(e, inc);
+                cleanup(id);
+            } catch (RuntimeException undo) {
+                failure.addSuppressed(undo);
+            }
+            throw failure;
         }
         LOG.debug("plugin {} serves its socket after {} ms", launch.name(), (System.nanoTime() - t0) / 1_000_000);
         return inc;

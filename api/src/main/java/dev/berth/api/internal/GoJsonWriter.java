@@ -1,4 +1,4 @@
-package dev.berth.internal.gojson;
+package dev.berth.api.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
