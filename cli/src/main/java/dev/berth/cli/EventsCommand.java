@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.cli.template.TemplateException;
+import dev.berth.json.DockerJson;
 
 import dev.berth.Events;
 import dev.berth.event.EventFilter;
@@ -77,8 +78,9 @@ final class EventsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         GoTemplate template = null;
-        if (format != null && !format.isBlank()) {
-            String text = format.strip().equals("json") ? "{{json .}}" : format;
+        boolean json = format != null && format.strip().equals("json");
+        if (format != null && !format.isBlank() && !json) {
+            String text = format;
             try {
                 template = GoTemplate.parse(text);
             } catch (TemplateException e) {
@@ -89,7 +91,10 @@ final class EventsCommand implements Callable<Integer> {
             List<EventMessage> events = Events.read(s.root(), filter);
             PrintWriter out = s.out();
             for (EventMessage m : events) {
-                out.println(template == null ? line(m, zone) : template.execute(context(m)));
+                // "json" writes Docker's events.Message in its struct's field order; a template sees a map,
+                // whose {{json .}} Go writes with sorted keys.
+                out.println(json ? DockerJson.encode(message(m)) : template == null ? line(m, zone)
+                        : template.execute(context(m)));
             }
             out.flush();
         }
@@ -115,7 +120,13 @@ final class EventsCommand implements Callable<Integer> {
      * Docker's event message as its JSON has it, as plain values in Go's field order (the deprecated
      * status, id and from are empty for plugins and omitted).
      */
-    static Map<String, Object> context(EventMessage m) {
+    static Object context(EventMessage m) {
+        // Through JSON and back, so that the template sees what Go's decoder gives: numbers as JSON numbers.
+        return DockerJson.parse(DockerJson.encode(message(m)));
+    }
+
+    /** Docker's event message in its struct's field order. */
+    static Map<String, Object> message(EventMessage m) {
         Map<String, Object> actor = new LinkedHashMap<>();
         actor.put("ID", m.id());
         actor.put("Attributes", new LinkedHashMap<>(m.attributes()));
