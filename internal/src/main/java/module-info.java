@@ -12,7 +12,8 @@ module dev.berth.internal {
             dev.berth.registry,
             dev.berth.runc,
             dev.berth.testkit,
-            dev.berth.cli;
+            dev.berth.cli,
+            dev.berth.benchmarks;
     exports dev.berth.internal.unixhttp to
             dev.berth.core,
             dev.berth.runc,
