@@ -107,10 +107,22 @@ public final class Harness {
     }
 
     private String header(int runs) {
-        return String.format(Locale.ROOT, "Medians of %d runs, seconds, %d cores, %s %s, %s.%s%n", runs,
+        return String.format(Locale.ROOT, "Medians of %d runs, seconds, %d cores, %s %s, %s; load average %s at the"
+                        + " start, %s at the end (other work on the machine shows there).%s%n", runs,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), docker != null ? "dockerd 20.10 (private)" : "no dockerd",
-                canRun ? "" : " Enable not measured (needs root and runc).");
+                loadAtStart, loadAverage(), canRun ? "" : " Enable not measured (needs root and runc).");
+    }
+
+    private final String loadAtStart = loadAverage();
+
+    /** The 1-minute load average, or "?" where /proc/loadavg does not exist. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private void run(int runs, boolean withDocker) throws Exception {
