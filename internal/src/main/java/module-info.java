@@ -11,7 +11,8 @@ module dev.berth.internal {
             dev.berth.core,
             dev.berth.registry,
             dev.berth.runc,
-            dev.berth.testkit;
+            dev.berth.testkit,
+            dev.berth.benchmarks;
     exports dev.berth.internal.unixhttp to
             dev.berth.core,
             dev.berth.runc,

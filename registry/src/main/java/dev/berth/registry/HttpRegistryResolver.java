@@ -106,6 +106,8 @@ public final class HttpRegistryResolver implements RegistryResolver {
     private final ConcurrentMap<String, URI> working = new ConcurrentHashMap<>();
 
     private HttpRegistryResolver(Builder b) {
+        // Both clients are built on first use: a built client's selector thread delays JVM exit by
+        // ~0.3 s, and commands such as ls and create never reach a registry.
         HttpClient.Builder cb = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER) // redirects are followed by hand, see Transport
                 .connectTimeout(b.connectTimeout)
@@ -116,30 +118,11 @@ public final class HttpRegistryResolver implements RegistryResolver {
         HttpClient.Builder insecureBuilder = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(b.connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(InsecureTls.context());
-        java.util.function.Supplier<HttpClient> insecureClient = new java.util.function.Supplier<>() {
-            private volatile HttpClient client;
-
-            @Override
-            public HttpClient get() {
-                HttpClient c = client;
-                if (c == null) {
-                    synchronized (this) {
-                        c = client;
-                        if (c == null) {
-                            c = insecureBuilder.build();
-                            client = c;
-                        }
-                    }
-                }
-                return c;
-            }
-        };
+                .version(HttpClient.Version.HTTP_1_1);
         this.loopbackInsecure = b.loopbackInsecure;
-        this.transport = new Transport(new Transport.Settings(cb.build(), insecureClient, b.credentials, b.retry,
-                b.headerTimeout,
-                b.idleTimeout, b.userAgent, b.maxConcurrentRequests, b.clock, b.fastPlainHttp));
+        this.transport = new Transport(new Transport.Settings(Transport.lazy(cb::build),
+                Transport.lazy(() -> insecureBuilder.sslContext(InsecureTls.context()).build()),
+                b.connectTimeout, b.credentials, b.retry, b.headerTimeout, b.idleTimeout, b.userAgent, b.maxConcurrentRequests, b.clock, b.fastPlainHttp));
         this.insecure = Set.copyOf(b.insecure);
         this.mirrors = List.copyOf(b.mirrors);
         this.platform = b.platform;

@@ -41,7 +41,10 @@ public final class Transport {
     /**
      * Transport settings.
      *
-     * @param client          the JDK client, built with {@code Redirect.NEVER}
+     * @param client          the JDK client, built with {@code Redirect.NEVER} on first use: its
+     *                        selector thread sits in native code and makes the JVM wait ~0.3 s at
+     *                        exit, so commands that never reach a registry must not build it
+     * @param connectTimeout  how long a connection may take to open
      * @param credentials     credentials per registry host
      * @param retry           retry policy
      * @param headerTimeout   how long to wait for response headers
@@ -54,7 +57,8 @@ public final class Transport {
      * @param fastPlainHttp   whether bodiless GET and HEAD over plain http go through {@link PlainHttp}
      *                        rather than the JDK client
      */
-    public record Settings(HttpClient client, java.util.function.Supplier<HttpClient> insecureClient,
+    public record Settings(java.util.function.Supplier<HttpClient> client,
+                           java.util.function.Supplier<HttpClient> insecureClient, Duration connectTimeout,
                            CredentialProvider credentials, RetryPolicy retry, Duration headerTimeout,
                            Duration idleTimeout, String userAgent, int maxConcurrent, Clock clock,
                            boolean fastPlainHttp) {
@@ -62,6 +66,7 @@ public final class Transport {
         public Settings {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(insecureClient, "insecureClient");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(credentials, "credentials");
             Objects.requireNonNull(retry, "retry");
             Objects.requireNonNull(headerTimeout, "headerTimeout");
@@ -72,6 +77,35 @@ public final class Transport {
                 throw new IllegalArgumentException("maxConcurrent must be at least 1: " + maxConcurrent);
             }
         }
+    }
+
+    /**
+     * A value built on first use and then kept: thread-safe, built at most once.
+     *
+     * @param <T>   the value's type
+     * @param build how to build it
+     * @return the memoising supplier
+     */
+    public static <T> java.util.function.Supplier<T> lazy(java.util.function.Supplier<T> build) {
+        Objects.requireNonNull(build, "build");
+        return new java.util.function.Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    synchronized (this) {
+                        v = value;
+                        if (v == null) {
+                            v = Objects.requireNonNull(build.get(), "built value");
+                            value = v;
+                        }
+                    }
+                }
+                return v;
+            }
+        };
     }
 
     private final Settings settings;
@@ -265,12 +299,12 @@ public final class Transport {
         Runnable release = permit == null ? () -> { } : permit::release;
         if (settings.fastPlainHttp() && PlainHttp.handles(request)) {
             // runs release itself when it fails
-            return PlainHttp.send(request, settings.client().connectTimeout().orElse(Duration.ofSeconds(30)),
+            return PlainHttp.send(request, settings.connectTimeout(),
                     settings.idleTimeout(), release);
         }
         BodyStream[] holder = new BodyStream[1];
         try {
-            HttpClient client = skipTlsChecks ? settings.insecureClient().get() : settings.client();
+            HttpClient client = skipTlsChecks ? settings.insecureClient().get() : settings.client().get();
             HttpResponse<InputStream> r = client.send(request, info -> {
                 BodyStream s = new BodyStream(settings.idleTimeout(), release);
                 holder[0] = s;
