@@ -2,10 +2,9 @@ package dev.berth;
 
 import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
-
 import dev.berth.plugin.Plugin;
-import dev.berth.progress.ProgressListener;
 import dev.berth.plugin.PluginPrivilege;
+import dev.berth.progress.ProgressListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

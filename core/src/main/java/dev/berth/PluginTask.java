@@ -1,7 +1,7 @@
 package dev.berth;
 
-import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.OperationScope.CancelToken;
+import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.exception.CancelledException;
 import java.time.Clock;
 import java.util.Optional;

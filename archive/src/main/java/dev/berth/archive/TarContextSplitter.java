@@ -1,14 +1,14 @@
 package dev.berth.archive;
 
+import dev.berth.archive.internal.LayerOutput;
+import dev.berth.archive.internal.LayerReader.Type;
+import dev.berth.archive.internal.LayerReader;
+import dev.berth.archive.internal.Names;
 import dev.berth.exception.PluginException.Category;
 import dev.berth.exception.SystemException;
-import dev.berth.archive.internal.LayerOutput;
-import dev.berth.archive.internal.LayerReader;
-import dev.berth.archive.internal.LayerReader.Type;
-import dev.berth.archive.internal.Names;
 import dev.berth.oci.MediaTypes;
-import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ArchiveException.Kind;
+import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ContextSplitter;
 import dev.berth.rootfs.RootfsLimits;
 import dev.berth.rootfs.SplitContext;

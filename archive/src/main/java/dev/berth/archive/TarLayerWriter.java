@@ -1,7 +1,7 @@
 package dev.berth.archive;
 
-import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerOutput;
+import dev.berth.exception.SystemException;
 import dev.berth.rootfs.LayerWriter;
 import dev.berth.rootfs.WrittenLayer;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.berth.archive;
 
-import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerReader;
 import dev.berth.archive.internal.NodeMaker;
 import dev.berth.archive.internal.Unpacker;
+import dev.berth.exception.SystemException;
 import dev.berth.rootfs.AppliedLayer;
 import dev.berth.rootfs.RootfsApplier;
 import dev.berth.rootfs.RootfsPolicy;

@@ -2,9 +2,9 @@ package dev.berth.archive;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import dev.berth.rootfs.RootfsPolicy;
 import dev.berth.rootfs.RootfsApplier;
 import dev.berth.rootfs.RootfsLimits;
+import dev.berth.rootfs.RootfsPolicy;
 import dev.berth.testkit.rootfs.RootfsApplierContract;
 import java.io.IOException;
 import java.nio.file.FileSystem;

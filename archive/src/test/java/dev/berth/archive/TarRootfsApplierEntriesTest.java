@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.berth.rootfs.ArchiveException;
-import dev.berth.rootfs.RootfsPolicy;
 import dev.berth.rootfs.RootfsPolicy.SpecialFiles;
+import dev.berth.rootfs.RootfsPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,7 +1,5 @@
 package dev.berth.cli;
 
-import dev.berth.registry.layout.OciLayoutResolver;
-
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
@@ -13,6 +11,7 @@ import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.plugin.Privileges;
 import dev.berth.registry.HttpRegistryResolver;
+import dev.berth.registry.layout.OciLayoutResolver;
 import dev.berth.remote.RegistryResolver;
 import dev.berth.runc.RuncRuntime;
 import dev.berth.store.FileContentStore;

@@ -1,12 +1,11 @@
 package dev.berth.cli;
 
-import dev.berth.cli.template.TemplateException;
-import dev.berth.json.DockerJson;
-
 import dev.berth.Events;
+import dev.berth.cli.template.TemplateException;
 import dev.berth.event.EventFilter;
 import dev.berth.event.EventMessage;
 import dev.berth.exception.InvalidParameterException;
+import dev.berth.json.DockerJson;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;

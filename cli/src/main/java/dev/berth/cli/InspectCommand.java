@@ -1,8 +1,8 @@
 package dev.berth.cli;
 
-import dev.berth.exception.NotFoundException;
 import dev.berth.PluginManager;
 import dev.berth.cli.template.TemplateException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.json.DockerJson;
 import dev.berth.plugin.Plugin;
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
 package dev.berth.cli;
 
-import dev.berth.registry.layout.OciLayoutResolver;
-
-import dev.berth.exception.NotFoundException;
 import dev.berth.PushedPlugin;
+import dev.berth.exception.NotFoundException;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Reference;
+import dev.berth.registry.layout.OciLayoutResolver;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
-import dev.berth.exception.NotFoundException;
 import dev.berth.PluginManager;
+import dev.berth.exception.NotFoundException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

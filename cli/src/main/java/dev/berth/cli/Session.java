@@ -1,13 +1,12 @@
 package dev.berth.cli;
 
-import dev.berth.registry.DockerConfigCredentials;
-import dev.berth.registry.layout.OciLayoutResolver;
-
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
 import dev.berth.plugin.PluginPrivilege;
+import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.HttpRegistryResolver;
+import dev.berth.registry.layout.OciLayoutResolver;
 import dev.berth.remote.RegistryResolver;
 import dev.berth.runc.RuncRuntime;
 import dev.berth.store.FileContentStore;

@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
-import dev.berth.exception.NotFoundException;
 import dev.berth.PluginManager;
+import dev.berth.exception.NotFoundException;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Reference;
 import dev.berth.plugin.Plugin;

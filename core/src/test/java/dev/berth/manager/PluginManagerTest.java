@@ -3,15 +3,15 @@ package dev.berth.manager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.exception.ConflictException;
 import dev.berth.GcResult;
 import dev.berth.GetMode;
+import dev.berth.PluginManager;
+import dev.berth.PushedPlugin;
+import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.exception.NotFoundException;
 import dev.berth.exception.PluginException;
-import dev.berth.PluginManager;
 import dev.berth.exception.PrivilegesNotGrantedException;
-import dev.berth.PushedPlugin;
 import dev.berth.exception.SystemException;
 import dev.berth.exception.UnavailableException;
 import dev.berth.internal.json.PluginJson;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.oci.Reference;
 import dev.berth.registry.internal.Challenge;
-import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryException.Reason;
+import dev.berth.remote.RegistryException;
 import dev.berth.testkit.registry.FakeRegistry;
 import dev.berth.testkit.registry.Fault;
 import dev.berth.testkit.registry.RecordedRequest;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.runtime.PluginTransport;
 import dev.berth.runtime.RunningPlugin;
-import dev.berth.testkit.runtime.FakePluginServer;
 import dev.berth.testkit.runtime.FakePluginServer.Response;
+import dev.berth.testkit.runtime.FakePluginServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package dev.berth.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.testkit.runtime.FakePluginServer;
 import dev.berth.testkit.runtime.FakePluginServer.Response;
+import dev.berth.testkit.runtime.FakePluginServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.berth.store;
 
-import dev.berth.exception.NotFoundException;
 import dev.berth.content.IngestLockedException;
+import dev.berth.exception.NotFoundException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

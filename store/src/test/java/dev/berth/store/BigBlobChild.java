@@ -5,8 +5,8 @@ import dev.berth.content.ContentWriter;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Child JVM of {@link FileContentStoreStreamingTest}: commits a generated stream of the given size under

@@ -3,8 +3,6 @@ package dev.berth.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.exception.DigestMismatchException;
-import dev.berth.exception.NotFoundException;
 import dev.berth.content.CommitResult;
 import dev.berth.content.ContentInfo;
 import dev.berth.content.ContentLabels;
@@ -12,6 +10,8 @@ import dev.berth.content.ContentReader;
 import dev.berth.content.ContentWriter;
 import dev.berth.content.IngestLockedException;
 import dev.berth.content.IngestStatus;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package dev.berth.archive.internal;
 
 import dev.berth.exception.PluginException.Category;
-import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ArchiveException.Kind;
+import dev.berth.rootfs.ArchiveException;
 
 /** Builds the archive errors, so every site words them alike. */
 public final class Errors {

@@ -1,9 +1,9 @@
 package dev.berth.archive.internal;
 
-import dev.berth.rootfs.ArchiveException;
-import dev.berth.rootfs.ArchiveException.Kind;
-import dev.berth.rootfs.RootfsLimits;
 import dev.berth.exception.SystemException;
+import dev.berth.rootfs.ArchiveException.Kind;
+import dev.berth.rootfs.ArchiveException;
+import dev.berth.rootfs.RootfsLimits;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

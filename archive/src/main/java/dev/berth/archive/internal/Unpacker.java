@@ -1,10 +1,10 @@
 package dev.berth.archive.internal;
 
-import dev.berth.exception.SystemException;
 import dev.berth.archive.internal.LayerReader.Type;
+import dev.berth.exception.SystemException;
 import dev.berth.rootfs.AppliedLayer;
-import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ArchiveException.Kind;
+import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.RootfsLimits;
 import dev.berth.rootfs.RootfsPolicy;
 import java.io.IOException;

@@ -1,12 +1,11 @@
 package dev.berth.internal.json;
 
-import dev.berth.api.internal.GoJsonWriter;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.berth.api.internal.GoJsonWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.berth.internal.json;
 
 import dev.berth.api.internal.GoJsonWriter;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,6 @@
 package dev.berth.internal.json;
 
 import dev.berth.api.internal.GoJsonWriter;
-
 import dev.berth.exception.DigestMismatchException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
@@ -10,8 +9,8 @@ import dev.berth.oci.InvalidDigestException;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Platform;
-import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryException.Reason;
+import dev.berth.remote.RegistryException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -1,7 +1,6 @@
 package dev.berth.internal.json;
 
 import dev.berth.api.internal.GoJsonWriter;
-
 import dev.berth.oci.Digest;
 import dev.berth.plugin.Capability;
 import dev.berth.plugin.Plugin;

@@ -1,9 +1,8 @@
 package dev.berth.internal.json;
 
-import dev.berth.api.internal.GoJsonWriter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.api.internal.GoJsonWriter;
 import org.junit.jupiter.api.Test;
 
 /** The two escaping modes of {@link GoJsonWriter}: {@code json.Marshal}'s, and an encoder's without HTML escaping. */

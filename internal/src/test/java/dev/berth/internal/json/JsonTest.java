@@ -1,10 +1,9 @@
 package dev.berth.internal.json;
 
-import dev.berth.api.internal.GoJsonWriter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.api.internal.GoJsonWriter;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

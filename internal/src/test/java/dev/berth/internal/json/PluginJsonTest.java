@@ -1,10 +1,9 @@
 package dev.berth.internal.json;
 
-import dev.berth.api.internal.GoJsonWriter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.api.internal.GoJsonWriter;
 import dev.berth.oci.Digest;
 import dev.berth.plugin.Capability;
 import dev.berth.plugin.Plugin;

@@ -2,8 +2,8 @@ package dev.berth.registry.internal;
 
 import dev.berth.exception.NotFoundException;
 import dev.berth.exception.PluginException;
-import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryException.Reason;
+import dev.berth.remote.RegistryException;
 
 /** Maps registry error responses to Berth's exceptions. Stateless. */
 public final class Errors {

@@ -2,8 +2,8 @@ package dev.berth.registry.internal;
 
 import dev.berth.registry.CredentialProvider;
 import dev.berth.registry.RetryPolicy;
-import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryException.Reason;
+import dev.berth.remote.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

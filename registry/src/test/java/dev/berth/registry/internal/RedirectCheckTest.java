@@ -3,8 +3,8 @@ package dev.berth.registry.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryException.Reason;
+import dev.berth.remote.RegistryException;
 import java.net.URI;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

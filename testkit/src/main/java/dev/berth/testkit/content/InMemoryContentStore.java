@@ -1,8 +1,5 @@
 package dev.berth.testkit.content;
 
-import dev.berth.exception.DigestMismatchException;
-import dev.berth.exception.InvalidParameterException;
-import dev.berth.exception.NotFoundException;
 import dev.berth.content.CommitResult;
 import dev.berth.content.ContentInfo;
 import dev.berth.content.ContentLabels;
@@ -12,6 +9,9 @@ import dev.berth.content.ContentWriter;
 import dev.berth.content.IngestLockedException;
 import dev.berth.content.IngestStatus;
 import dev.berth.content.SizeMismatchException;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.InvalidParameterException;
+import dev.berth.exception.NotFoundException;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Digester;
 import java.nio.ByteBuffer;

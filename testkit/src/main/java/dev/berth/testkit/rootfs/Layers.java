@@ -1,8 +1,8 @@
 package dev.berth.testkit.rootfs;
 
 import dev.berth.oci.MediaTypes;
-import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ArchiveException.Kind;
+import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.RootfsLimits;
 import java.io.FilterInputStream;
 import java.io.IOException;

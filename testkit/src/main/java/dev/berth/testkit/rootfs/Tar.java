@@ -1,7 +1,7 @@
 package dev.berth.testkit.rootfs;
 
-import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ArchiveException.Kind;
+import dev.berth.rootfs.ArchiveException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -2,7 +2,6 @@ package dev.berth.testkit.rootfs;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-
 import dev.berth.rootfs.RootfsApplier;
 import dev.berth.rootfs.RootfsLimits;
 import dev.berth.testkit.rootfs.RootfsApplierContract;

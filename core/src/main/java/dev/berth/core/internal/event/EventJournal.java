@@ -1,13 +1,14 @@
 package dev.berth.core.internal.event;
 
+import dev.berth.api.internal.GoJsonWriter;
 import dev.berth.event.EventFilter;
 import dev.berth.event.EventMessage;
-import dev.berth.api.internal.GoJsonWriter;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.io.InputStreamReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,17 +1,14 @@
 package dev.berth.core.internal.manager;
 
-import dev.berth.exception.DigestMismatchException;
-import dev.berth.oci.Digester;
-import dev.berth.remote.RegistryException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.berth.exception.SystemException;
 import dev.berth.content.ContentCopy;
 import dev.berth.content.ContentStore;
 import dev.berth.content.ContentWriter;
+import dev.berth.exception.DigestMismatchException;
+import dev.berth.exception.SystemException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.Digester;
+import dev.berth.remote.RegistryException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The blobs one operation writes to the content store, and what undoing it needs: the blobs it pinned

@@ -1,9 +1,9 @@
 package dev.berth.core.internal.manager;
 
+import dev.berth.content.ContentProvider;
 import dev.berth.exception.DigestMismatchException;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.exception.SystemException;
-import dev.berth.content.ContentProvider;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.plugin.PluginConfig;

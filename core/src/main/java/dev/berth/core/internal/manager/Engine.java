@@ -1,11 +1,11 @@
 package dev.berth.core.internal.manager;
 
 import dev.berth.content.ContentStore;
-import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.core.internal.event.EventHub;
+import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.event.PluginEvent;
-import dev.berth.exception.ReadOnlyException;
 import dev.berth.exception.NotFoundException;
+import dev.berth.exception.ReadOnlyException;
 import dev.berth.exception.SystemException;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Platform;

@@ -1,15 +1,14 @@
 package dev.berth.core.internal.manager;
 
+import dev.berth.core.internal.mount.HostMounts;
 import dev.berth.exception.SystemException;
 import dev.berth.internal.json.PluginJson;
-import dev.berth.core.internal.mount.HostMounts;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -26,6 +25,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

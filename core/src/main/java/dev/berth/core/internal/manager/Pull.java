@@ -8,6 +8,7 @@ import dev.berth.internal.json.OciJson;
 import dev.berth.internal.json.PluginJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.Digester;
 import dev.berth.oci.ImageIndex;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
@@ -19,12 +20,11 @@ import dev.berth.progress.ProgressListener;
 import dev.berth.progress.ProgressStatus;
 import dev.berth.remote.Fetcher;
 import dev.berth.remote.RegistryResolver;
-import dev.berth.oci.Digester;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.io.InputStream;
 
 /**
  * The registry side of install, upgrade and privileges: resolve a reference, walk manifest (or index,

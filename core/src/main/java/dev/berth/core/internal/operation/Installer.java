@@ -1,5 +1,6 @@
 package dev.berth.core.internal.operation;
 
+import dev.berth.content.ContentProvider;
 import dev.berth.core.internal.manager.BuildTransaction;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
@@ -9,7 +10,6 @@ import dev.berth.core.internal.manager.Settings;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
-import dev.berth.content.ContentProvider;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Reference;

@@ -1,10 +1,5 @@
 package dev.berth.core.internal.runtime;
 
-import dev.berth.runtime.DeviceResolver;
-import dev.berth.runtime.PluginSpecGenerator;
-import dev.berth.runtime.RuntimeSpec;
-import dev.berth.runtime.SpecPaths;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +11,10 @@ import dev.berth.plugin.PluginLinux;
 import dev.berth.plugin.PluginMount;
 import dev.berth.plugin.PluginNetwork;
 import dev.berth.plugin.PluginSettings;
+import dev.berth.runtime.DeviceResolver;
+import dev.berth.runtime.PluginSpecGenerator;
+import dev.berth.runtime.RuntimeSpec;
+import dev.berth.runtime.SpecPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

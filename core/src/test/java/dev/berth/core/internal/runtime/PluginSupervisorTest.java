@@ -1,12 +1,10 @@
 package dev.berth.core.internal.runtime;
 
-import dev.berth.testkit.runtime.FakePluginServer;
-import dev.berth.testkit.runtime.TestPluginBuilder;
-import dev.berth.testkit.runtime.FakePluginRuntime;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.core.internal.runtime.PluginSupervisor;
+import dev.berth.core.internal.runtime.SupervisorListener;
 import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.internal.unixhttp.UnixHttpClient;
@@ -16,11 +14,12 @@ import dev.berth.plugin.PluginSettings;
 import dev.berth.runtime.PluginLaunch;
 import dev.berth.runtime.PluginRuntime;
 import dev.berth.runtime.PluginStartException;
-import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.runtime.RestartPolicy;
 import dev.berth.runtime.RunningPlugin;
 import dev.berth.runtime.RuntimeSpec;
-import dev.berth.core.internal.runtime.SupervisorListener;
+import dev.berth.testkit.runtime.FakePluginRuntime;
+import dev.berth.testkit.runtime.FakePluginServer;
+import dev.berth.testkit.runtime.TestPluginBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

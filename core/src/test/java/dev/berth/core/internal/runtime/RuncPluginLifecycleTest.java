@@ -1,7 +1,5 @@
 package dev.berth.core.internal.runtime;
 
-import dev.berth.runc.RuncRuntime;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,14 +7,15 @@ import dev.berth.client.PluginCallException;
 import dev.berth.client.PluginClient;
 import dev.berth.client.Volume;
 import dev.berth.client.VolumeDriverClient;
+import dev.berth.core.internal.runtime.PluginSupervisor;
+import dev.berth.core.internal.runtime.SupervisorListener;
 import dev.berth.plugin.PluginConfig;
 import dev.berth.plugin.PluginSettings;
+import dev.berth.runc.RuncRuntime;
 import dev.berth.runtime.PluginLaunch;
 import dev.berth.runtime.PluginStartException;
-import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.runtime.RestartPolicy;
 import dev.berth.runtime.RunningPlugin;
-import dev.berth.core.internal.runtime.SupervisorListener;
 import dev.berth.testkit.runtime.RealRuntime;
 import dev.berth.testkit.runtime.TestPluginBuilder;
 import java.io.IOException;
