@@ -106,7 +106,11 @@ public final class Engine {
         return pins;
     }
 
-    /** Read-locked by every operation that writes or reads blobs; write-locked by GC. */
+    /**
+     * Read-locked by every operation that writes or reads blobs; write-locked by GC. An operation that
+     * also holds a plugin's lock ({@link #lockFor}) takes that first and this second: the reverse order
+     * deadlocks with one that does, as soon as a GC waits for the write lock.
+     */
     public ReentrantReadWriteLock gcLock() {
         return gcLock;
     }
