@@ -287,5 +287,40 @@ class ConcurrencyStressTest {
             assertThat(m.inspect(name).config().description()).isEqualTo("p0 v2");
             assertConsistent(m);
         }
-    }
+    
+        /**
+         * A remove refused as in use forgot the plugin's lock while the next operation held it, so a
+         * third got a fresh lock and ran beside it: a forced remove deleted the plugin under an enable
+         * (the stress test saw a disable fail to save the record of a plugin removed meanwhile).
+         */
+        @Test
+        void refusedRemove_whileOthersWait_keepsThePluginsLock() throws Exception {
+            String name = name(0);
+            FakePluginRuntime runtime = (FakePluginRuntime) h.runtime;
+            runtime.behavior(FakePluginRuntime.Behavior.SERVE_IGNORING_TERM);
+            m.install(REMOTE + "0:1").alias(name).grantAllPrivileges().disabled().run();
+            m.enable(name, Duration.ofSeconds(5));
+            m.get(name, "volumedriver", dev.berth.GetMode.ACQUIRE);
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            // holds the lock about 2 s: the plugin ignores SIGTERM until the stop timeout
+            Thread disable = start("disable", () -> m.disable(name, true), failures);
+            Thread.sleep(300);
+            Thread refused = start("remove", () -> m.remove(name, false), failures);
+            awaitParked(refused);
+            runtime.behavior(FakePluginRuntime.Behavior.NEVER_LISTEN);
+            Thread enable = start("enable", () -> m.enable(name, Duration.ofMillis(1500)), failures);
+            awaitParked(enable);
+            refused.join(10_000);
+            Thread.sleep(200); // the enable now holds the plugin's lock
+
+            m.remove(name, true);
+
+            assertThat(enable.isAlive()).as("the forced remove waited for the enable holding the lock").isFalse();
+            disable.join(10_000);
+            assertThat(failures).extracting(t -> t.getClass().getSimpleName())
+                    .containsExactlyInAnyOrder("ConflictException", "PluginStartException");
+            assertThat(m.list()).isEmpty();
+            assertConsistent(m);
+        }
+}
 }
