@@ -204,6 +204,20 @@ class ConcurrencyStressTest {
     class ManyThreads {
         @Test
         void mixedOperations_manyThreadsOnOneManager_everyOutcomeDocumentedAndRootConsistent() throws Exception {
+            stress();
+        }
+
+        /** The same with plugins that serve real unix sockets, so enable waits for and dials them. */
+        @Test
+        void mixedOperations_socketServingPlugins_everyOutcomeDocumentedAndRootConsistent() throws Exception {
+            m.close();
+            h.runtime = new FakePluginRuntime("p.sock", "VolumeDriver");
+            m = h.open();
+
+            stress();
+        }
+
+        private void stress() throws Exception {
             long seed = Long.getLong("berth.stress.seed", 16L);
             Duration length = Duration.ofSeconds(Long.getLong("berth.stress.seconds", 10L));
 
