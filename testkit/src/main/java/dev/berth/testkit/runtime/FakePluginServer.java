@@ -66,8 +66,8 @@ public final class FakePluginServer implements AutoCloseable {
             // exec root; this fake binds on the host, so it takes a short private link to the dir instead.
             this.bindLink = Files.createTempDirectory("fps",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.createSymbolicLink(bindLink.resolve("d"), socket.toAbsolutePath().getParent());
             try {
+                Files.createSymbolicLink(bindLink.resolve("d"), socket.toAbsolutePath().getParent());
                 server.bind(UnixDomainSocketAddress.of(bindLink.resolve("d").resolve(socket.getFileName())));
             } catch (IOException | RuntimeException e) {
                 server.close();
