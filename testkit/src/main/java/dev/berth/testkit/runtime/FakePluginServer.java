@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -45,7 +46,10 @@ public final class FakePluginServer implements AutoCloseable {
         }
     }
 
+    private static final int MAX_SOCKET_PATH_BYTES = 106;
+
     private final Path socket;
+    private final Path bindLink;
     private final ServerSocketChannel server;
     private final Function<Request, Response> handler;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -57,7 +61,23 @@ public final class FakePluginServer implements AutoCloseable {
         this.handler = handler;
         Files.deleteIfExists(socket);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        if (socket.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+            // A containerised plugin binds /run/docker/plugins/<socket>, a short path whatever the host's
+            // exec root; this fake binds on the host, so it takes a short private link to the dir instead.
+            this.bindLink = Files.createTempDirectory("fps",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try {
+                Files.createSymbolicLink(bindLink.resolve("d"), socket.toAbsolutePath().getParent());
+                server.bind(UnixDomainSocketAddress.of(bindLink.resolve("d").resolve(socket.getFileName())));
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                removeBindLink();
+                throw e;
+            }
+        } else {
+            this.bindLink = null;
+            server.bind(UnixDomainSocketAddress.of(socket));
+        }
         this.thread = new Thread(this::serve, "fake-plugin " + socket.getFileName());
         thread.setDaemon(true);
         thread.start();
@@ -167,6 +187,19 @@ public final class FakePluginServer implements AutoCloseable {
             // best effort: the test's temp dir goes away anyway
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        removeBindLink();
+    }
+
+    private void removeBindLink() {
+        if (bindLink == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(bindLink.resolve("d"));
+            Files.deleteIfExists(bindLink);
+        } catch (IOException e) {
+            // best effort, as above
         }
     }
 }

@@ -106,7 +106,11 @@ public final class Engine {
         return pins;
     }
 
-    /** Read-locked by every operation that writes or reads blobs; write-locked by GC. */
+    /**
+     * Read-locked by every operation that writes or reads blobs; write-locked by GC. An operation that
+     * also holds a plugin's lock ({@link #lockFor}) takes that first and this second: the reverse order
+     * deadlocks with one that does, as soon as a GC waits for the write lock.
+     */
     public ReentrantReadWriteLock gcLock() {
         return gcLock;
     }
@@ -183,9 +187,15 @@ public final class Engine {
         return lock;
     }
 
-    /** Drops a removed plugin's lock. */
+    /**
+     * Drops a removed plugin's lock; does nothing while the plugin is still in the table (a lock must
+     * never be replaced while someone holds or waits for it). IDs are never reused, so a removed
+     * plugin's lock is never needed again.
+     */
     public void forgetLock(String id) {
-        pluginLocks.remove(id);
+        if (table.byId(id).isEmpty()) {
+            pluginLocks.remove(id);
+        }
     }
 
     /** The record as it is now (it may have changed or gone while waiting for the lock). */

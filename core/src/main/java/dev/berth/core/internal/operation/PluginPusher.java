@@ -60,8 +60,15 @@ public final class PluginPusher {
             throw new InvalidParameterException("plugin has invalid name " + r.plugin().name() + " for push: "
                     + e.getMessage(), e);
         }
-        engine.gcLock().readLock().lock();
+        // The plugin's lock first, then the GC read lock, as every operation takes them (BuildTransaction
+        // .replace): the reverse order deadlocks against an upgrade once a GC queues for the write lock.
         ReentrantLock lock = engine.lockFor(r.plugin().id());
+        try {
+            engine.gcLock().readLock().lock();
+        } catch (RuntimeException | Error e) {
+            lock.unlock();
+            throw e;
+        }
         try (OperationScope scope = OperationScope.open("push", r.plugin().name())) {
             engine.checkOpen();
             r = engine.current(r);
@@ -83,8 +90,8 @@ public final class PluginPusher {
                     engine.clock().instant()));
             return pushed;
         } finally {
-            lock.unlock();
             engine.gcLock().readLock().unlock();
+            lock.unlock();
         }
     }
 

@@ -62,6 +62,8 @@ public final class Remover {
             removed = p;
         } finally {
             lock.unlock();
+            // only a plugin that is gone: a refused remove forgetting the lock of a live plugin let the
+            // next operation make a second lock for it and run beside the one that held the first
             engine.forgetLock(r.plugin().id());
         }
         engine.publish(new PluginEvent.Removed(removed, engine.clock().instant()));

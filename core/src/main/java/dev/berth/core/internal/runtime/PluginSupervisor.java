@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * crash-restart loop bounded.
  *
  * <ul>
+ *   <li><b>Long paths</b>: when {@code <exec-root>/<id>/<socket>} does not fit a unix socket address,
+ *       the host reaches the socket through a short private link ({@link Builder#socketLinkRoot}), and
+ *       {@link RunningPlugin#socket} is that short path, valid while the plugin is supervised.
  *   <li><b>Enable</b>: a fresh exec dir {@code <exec-root>/<id>/} (0700), the runtime spec from
  *       {@link PluginSpecGenerator}, start, then poll the socket {@code <exec-root>/<id>/<socket>}
  *       with exponential backoff (no fixed first sleep) until it accepts a connection, the plugin
@@ -96,6 +99,7 @@ public final class PluginSupervisor implements AutoCloseable {
 
     private final PluginRuntime runtime;
     private final Path execRoot;
+    private final Path socketLinkRoot;
     private final Duration socketTimeout;
     private final Duration pollInitial;
     private final Duration pollMax;
@@ -115,6 +119,7 @@ public final class PluginSupervisor implements AutoCloseable {
     private PluginSupervisor(Builder b) {
         this.runtime = b.runtime;
         this.execRoot = b.execRoot;
+        this.socketLinkRoot = b.socketLinkRoot;
         this.socketTimeout = b.socketTimeout;
         this.pollInitial = b.pollInitial;
         this.pollMax = b.pollMax;
@@ -152,11 +157,7 @@ public final class PluginSupervisor implements AutoCloseable {
      * @throws InvalidParameterException if the name is unsafe or the path too long
      */
     public static Path socketPath(Path execRoot, String id, String socket) {
-        Objects.requireNonNull(socket, "socket");
-        if (socket.isEmpty() || socket.equals(".") || socket.equals("..") || socket.indexOf('/') >= 0
-                || socket.indexOf('\0') >= 0) {
-            throw new InvalidParameterException("plugin socket name must be a plain file name: \"" + socket + "\"");
-        }
+        checkSocketName(socket);
         Path path = execRoot.toAbsolutePath().resolve(id).resolve(socket);
         int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_SOCKET_PATH_BYTES) {
@@ -164,6 +165,14 @@ public final class PluginSupervisor implements AutoCloseable {
                     + " bytes, longer than the " + MAX_SOCKET_PATH_BYTES + " a unix socket allows");
         }
         return path;
+    }
+
+    private static void checkSocketName(String socket) {
+        Objects.requireNonNull(socket, "socket");
+        if (socket.isEmpty() || socket.equals(".") || socket.equals("..") || socket.indexOf('/') >= 0
+                || socket.indexOf('\0') >= 0) {
+            throw new InvalidParameterException("plugin socket name must be a plain file name: \"" + socket + "\"");
+        }
     }
 
     /**
@@ -186,8 +195,7 @@ public final class PluginSupervisor implements AutoCloseable {
         Objects.requireNonNull(launch, "launch");
         Builder.positive(socketTimeout, "socketTimeout");
         checkOpen();
-        Path socket = socketPath(execRoot, launch.id(), launch.config().pluginInterface().socket());
-        Entry e = register(launch, socket, socketTimeout);
+        Entry e = register(launch, socketTimeout);
         e.opLock.lock();
         try {
             Incarnation inc = startIncarnation(e);
@@ -196,6 +204,7 @@ public final class PluginSupervisor implements AutoCloseable {
         } catch (RuntimeException ex) {
             entries.remove(launch.id(), e);
             unmountPropagated(launch);
+            e.link.close();
             throw ex;
         } finally {
             e.opLock.unlock();
@@ -221,8 +230,7 @@ public final class PluginSupervisor implements AutoCloseable {
     public RunningPlugin restore(PluginLaunch launch, boolean liveRestore) {
         Objects.requireNonNull(launch, "launch");
         checkOpen();
-        Path socket = socketPath(execRoot, launch.id(), launch.config().pluginInterface().socket());
-        Entry e = register(launch, socket, socketTimeout);
+        Entry e = register(launch, socketTimeout);
         e.opLock.lock();
         try {
             Incarnation old = new Incarnation(e);
@@ -249,6 +257,7 @@ public final class PluginSupervisor implements AutoCloseable {
         } catch (RuntimeException ex) {
             entries.remove(launch.id(), e);
             unmountPropagated(launch);
+            e.link.close();
             throw ex;
         } finally {
             e.opLock.unlock();
@@ -289,6 +298,7 @@ public final class PluginSupervisor implements AutoCloseable {
             return true;
         } finally {
             entries.remove(id, e);
+            e.link.close();
             e.opLock.unlock();
         }
     }
@@ -339,6 +349,8 @@ public final class PluginSupervisor implements AutoCloseable {
             } catch (RuntimeException ex) {
                 LOG.warn("failed to detach from plugin {}", e.launch.id(), ex);
             }
+            // the plugin runs on; a later supervisor's restore makes a link of its own
+            e.link.close();
         }
         entries.clear();
         if (ownsScheduler) {
@@ -354,9 +366,22 @@ public final class PluginSupervisor implements AutoCloseable {
         }
     }
 
-    private Entry register(PluginLaunch launch, Path socket, Duration timeout) {
-        Entry e = new Entry(launch, socket, timeout);
+    /**
+     * Registers a plugin, with the short link to its socket if the direct path is too long.
+     *
+     * @throws ConflictException         if the plugin is registered already
+     * @throws InvalidParameterException if the socket name is unsafe or even the short path too long
+     */
+    private Entry register(PluginLaunch launch, Duration timeout) {
+        checkSocketName(launch.config().pluginInterface().socket());
+        if (entries.containsKey(launch.id())) {
+            throw ConflictException.enabled(launch.name());
+        }
+        SocketLink link = SocketLink.to(execRoot.toAbsolutePath().resolve(launch.id()),
+                launch.config().pluginInterface().socket(), socketLinkRoot, MAX_SOCKET_PATH_BYTES);
+        Entry e = new Entry(launch, link, timeout);
         if (entries.putIfAbsent(launch.id(), e) != null) {
+            link.close();
             throw ConflictException.enabled(launch.name());
         }
         return e;
@@ -665,6 +690,7 @@ public final class PluginSupervisor implements AutoCloseable {
                     unmountPropagated(e.launch);
                 } finally {
                     entries.remove(id, e);
+                    e.link.close();
                     e.opLock.unlock();
                 }
                 listener.gaveUp(id, attempts, cause);
@@ -731,6 +757,7 @@ public final class PluginSupervisor implements AutoCloseable {
     /** One plugin under supervision. Flags are guarded by the monitor; operations by {@link #opLock}. */
     private static final class Entry {
         final PluginLaunch launch;
+        final SocketLink link;
         final Path socket;
         final Duration socketTimeout;
         final ReentrantLock opLock = new ReentrantLock();
@@ -739,9 +766,10 @@ public final class PluginSupervisor implements AutoCloseable {
         int attempts;
         ScheduledFuture<?> pendingRestart;
 
-        Entry(PluginLaunch launch, Path socket, Duration socketTimeout) {
+        Entry(PluginLaunch launch, SocketLink link, Duration socketTimeout) {
             this.launch = launch;
-            this.socket = socket;
+            this.link = link;
+            this.socket = link.socket();
             this.socketTimeout = socketTimeout;
         }
     }
@@ -803,6 +831,7 @@ public final class PluginSupervisor implements AutoCloseable {
     public static final class Builder {
         private PluginRuntime runtime;
         private Path execRoot;
+        private Path socketLinkRoot = Path.of(System.getProperty("java.io.tmpdir"));
         private Duration socketTimeout = Duration.ofSeconds(10);
         private Duration pollInitial = Duration.ofMillis(2);
         private Duration pollMax = Duration.ofMillis(100);
@@ -828,6 +857,19 @@ public final class PluginSupervisor implements AutoCloseable {
         /** The directory of the plugins' socket dirs, Docker's {@code /run/docker/plugins} (required). @return this */
         public Builder execRoot(Path value) {
             execRoot = Objects.requireNonNull(value, "execRoot");
+            return this;
+        }
+
+        /**
+         * Where short links to plugin sockets go when {@code <exec-root>/<id>/<socket>} is longer than
+         * the 106 bytes a unix socket address may hold; default
+         * {@code java.io.tmpdir}. Each such plugin gets a private directory there, removed when it is
+         * disabled, fails to start, is given up, or the supervisor closes.
+         *
+         * @return this
+         */
+        public Builder socketLinkRoot(Path value) {
+            socketLinkRoot = Objects.requireNonNull(value, "socketLinkRoot");
             return this;
         }
 

@@ -151,7 +151,7 @@ class PluginSupervisorTest {
 
         @ParameterizedTest
         @ValueSource(strings = {"", ".", "..", "a/b.sock", "../../docker.sock", "/run/x.sock", "nul\0.sock",
-            "a-socket-name-long-enough-to-overflow-the-unix-socket-path-limit.sock"})
+            "a-socket-name-so-long-that-even-the-short-link-path-to-it-overflows-the-108-bytes-of-a-unix-socket.sock"})
         void enable_unsafeSocketName_isRefusedBeforeAnythingStarts(String socket) {
             assertThatThrownBy(() -> supervisor.enable(launch(socket))).isInstanceOf(InvalidParameterException.class);
 
@@ -512,6 +512,174 @@ class PluginSupervisorTest {
         @Override
         public void detach(String id) {
             delegate.detach(id);
+        }
+    }
+
+    /** An exec root too long for {@code <exec-root>/<id>/<socket>} to be a unix socket address. */
+    @Nested
+    class LongPaths {
+        private Path linkRoot;
+
+        @BeforeEach
+        void longExecRoot() throws IOException {
+            supervisor.close();
+            execRoot = dir.resolve("a-directory-name-long-enough-that-no-socket-under-it-fits-in-a-sockaddr-un-"
+                    + "x".repeat(40));
+            linkRoot = Files.createDirectories(dir.resolve("l"));
+            assertThat(execRoot.resolve(ID).resolve(SOCKET).toString().length()).isGreaterThan(200);
+            supervisor = supervisor(b -> b.socketLinkRoot(linkRoot));
+        }
+
+        private List<Path> links() throws IOException {
+            try (var list = Files.list(linkRoot)) {
+                return list.toList();
+            }
+        }
+
+        @Test
+        void enable_longExecRoot_servesThroughAShortPrivateLink() throws IOException {
+            RunningPlugin running = supervisor.enable(launch());
+
+            assertThat(running.socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(106);
+            assertThat(running.socket()).startsWithRaw(linkRoot.toAbsolutePath());
+            assertThat(running.socket().toRealPath())
+                    .isEqualTo(execRoot.toAbsolutePath().resolve(ID).resolve(SOCKET).toRealPath());
+            assertThat(links()).hasSize(1);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(links().get(0), java.nio.file.LinkOption.NOFOLLOW_LINKS)))
+                    .isEqualTo("rwx------");
+            assertThat(UnixHttpClient.post(running.socket(), "/VolumeDriver.List", new byte[0], Duration.ofSeconds(2),
+                    1024).status()).isEqualTo(200);
+            assertThat(running.transport().post("/VolumeDriver.List", new byte[0], Duration.ofSeconds(2), 1024)
+                    .status()).isEqualTo(200);
+        }
+
+        @Test
+        void enable_longExecRootWithActivation_activatesThroughTheLink() {
+            supervisor.close();
+            supervisor = supervisor(b -> b.socketLinkRoot(linkRoot).activate(true));
+
+            assertThat(supervisor.enable(launch()).implemented()).containsExactly("VolumeDriver");
+        }
+
+        @Test
+        void disable_longExecRoot_removesTheLink() throws IOException {
+            supervisor.enable(launch());
+
+            assertThat(supervisor.disable(ID)).isTrue();
+
+            assertThat(links()).isEmpty();
+            assertThat(execRoot.resolve(ID)).doesNotExist();
+        }
+
+        @Test
+        void enable_longExecRootPluginNeverListens_failsAndRemovesTheLink() throws IOException {
+            runtime.behavior(FakePluginRuntime.Behavior.NEVER_LISTEN);
+            supervisor.close();
+            supervisor = supervisor(b -> b.socketLinkRoot(linkRoot).socketTimeout(Duration.ofMillis(200)));
+
+            assertThatThrownBy(() -> supervisor.enable(launch())).isInstanceOf(PluginStartException.class);
+
+            assertThat(links()).isEmpty();
+            assertThat(supervisor.ids()).isEmpty();
+        }
+
+        @Test
+        void enable_longExecRootTwice_conflictsAndLeavesOneLink() throws IOException {
+            supervisor.enable(launch());
+
+            assertThatThrownBy(() -> supervisor.enable(launch())).isInstanceOf(ConflictException.class);
+
+            assertThat(links()).hasSize(1);
+        }
+
+        @Test
+        void enable_socketReplacedBySymlinkBehindTheLink_isRefused() throws IOException {
+            Path elsewhere = dir.resolve("host.sock");
+            try (FakePluginServer host = FakePluginServer.start(elsewhere, FakePluginServer.activating("VolumeDriver"))) {
+                PluginRuntime planting = new DelegatingRuntime(runtime) {
+                    @Override
+                    public void start(String id, RuntimeSpec spec, Listener listener) {
+                        super.start(id, spec, listener);
+                        try {
+                            Files.createSymbolicLink(execRoot.toAbsolutePath().resolve(id).resolve(SOCKET), elsewhere);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                };
+                runtime.behavior(FakePluginRuntime.Behavior.NEVER_LISTEN);
+                PluginSupervisor s = PluginSupervisor.builder().runtime(planting).execRoot(execRoot)
+                        .socketLinkRoot(linkRoot).stopTimeout(Duration.ofSeconds(1)).build();
+
+                assertThatThrownBy(() -> s.enable(launch())).isInstanceOf(PluginStartException.class)
+                        .hasMessageContaining("symbolic link");
+
+                assertThat(host.requests()).isEmpty();
+                assertThat(runtime.containers()).isEmpty();
+                assertThat(links()).isEmpty();
+                s.close();
+            }
+        }
+
+        @Test
+        void crash_longExecRoot_restartServesThroughTheSameLink() throws InterruptedException, IOException {
+            RunningPlugin running = supervisor.enable(launch());
+
+            runtime.crash(ID);
+
+            assertThat(nextEvent()).isEqualTo("restarting 1");
+            assertThat(nextEvent()).isEqualTo("restarted 1");
+            assertThat(UnixHttpClient.accepts(running.socket())).isTrue();
+            assertThat(links()).hasSize(1);
+        }
+
+        @Test
+        void crash_longExecRootPluginKeepsExiting_givingUpRemovesTheLink() throws InterruptedException, IOException {
+            supervisor.enable(launch());
+            runtime.behavior(FakePluginRuntime.Behavior.EXIT_AT_ONCE);
+
+            runtime.crash(ID);
+
+            assertThat(nextEvent()).isEqualTo("restarting 1");
+            assertThat(nextEvent()).isEqualTo("restarting 2");
+            assertThat(nextEvent()).isEqualTo("gaveUp 2");
+            await("cleanup", () -> supervisor.ids().isEmpty());
+            assertThat(links()).isEmpty();
+        }
+
+        @Test
+        void close_longExecRoot_removesTheLinkAndRestoreMakesANewOne() throws IOException {
+            supervisor.enable(launch());
+            supervisor.close();
+            assertThat(links()).isEmpty();
+            PluginSupervisor reopened = supervisor(b -> b.socketLinkRoot(linkRoot));
+            supervisor = reopened;
+
+            RunningPlugin running = reopened.restore(launch(), true);
+
+            assertThat(runtime.starts(ID)).isEqualTo(1);
+            assertThat(UnixHttpClient.accepts(running.socket())).isTrue();
+            assertThat(links()).hasSize(1);
+        }
+
+        @Test
+        void restore_longExecRootFails_removesTheLink() throws IOException {
+            runtime.behavior(FakePluginRuntime.Behavior.FAIL_TO_START);
+
+            assertThatThrownBy(() -> supervisor.restore(launch(), true)).isInstanceOf(PluginStartException.class);
+
+            assertThat(links()).isEmpty();
+        }
+
+        @Test
+        void enable_socketNameTooLongEvenForTheLink_isRefusedBeforeAnythingStarts() throws IOException {
+            assertThatThrownBy(() -> supervisor.enable(launch("s".repeat(100))))
+                    .isInstanceOf(InvalidParameterException.class).hasMessageContaining("short link");
+
+            assertThat(runtime.starts(ID)).isZero();
+            assertThat(links()).isEmpty();
         }
     }
 }

@@ -422,4 +422,77 @@ class RuncPluginLifecycleTest {
             return java.util.Optional.empty();
         }
     }
+
+    /**
+     * An exec root so long that {@code <exec-root>/<id>/plugin.sock} cannot be a unix socket address (Docker
+     * fails here): the plugin binds its short in-container path, the host dials a short link in the
+     * temp dir, and nothing of the link is left afterwards.
+     */
+    @Nested
+    class LongPaths {
+        private Path longExecRoot() {
+            return dir.resolve("an-exec-root-as-long-as-a-junit-temp-dir-or-longer-" + "x".repeat(60));
+        }
+
+        /** The link directories in the temp dir that lead into this test's directory. */
+        private List<Path> linksHere() throws IOException {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            List<Path> found = new ArrayList<>();
+            try (var list = Files.list(tmp)) {
+                for (Path p : list.filter(p -> p.getFileName().toString().startsWith("berth-")).toList()) {
+                    Path link = p.resolve("d");
+                    if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).startsWith(dir.toAbsolutePath())) {
+                        found.add(p);
+                    }
+                }
+            } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException raced) {
+                // another process's entry came and went; it is not ours
+            }
+            return found;
+        }
+
+        @Test
+        void enable_execRootTooLongForASocketPath_pluginServesThroughTheShortLink_disableLeavesNothing()
+                throws IOException {
+            supervisor.close();
+            Path execRoot = longExecRoot();
+            assertThat(execRoot.resolve(id).resolve("plugin.sock").toString().length()).isGreaterThan(200);
+            supervisor = supervisor(b -> b.execRoot(execRoot).activate(true));
+
+            RunningPlugin running = enable(launch());
+
+            assertThat(running.implemented()).contains("VolumeDriver");
+            assertThat(running.socket().toString().length()).isLessThanOrEqualTo(106);
+            assertThat(linksHere()).hasSize(1);
+            VolumeDriverClient volumes = PluginClient.builder().socket(running.socket())
+                    .timeout(Duration.ofSeconds(5)).build().volumeDriver();
+            volumes.create("v1", Map.of());
+            assertThat(volumes.list()).extracting(Volume::name).containsExactly("v1");
+
+            assertThat(supervisor.disable(id)).isTrue();
+
+            assertThat(runtime.isRunning(id)).isFalse();
+            assertThat(execRoot.resolve(id)).doesNotExist();
+            assertThat(linksHere()).isEmpty();
+        }
+
+        @Test
+        void crash_execRootTooLong_restartedPluginServesThroughTheSameLink() throws Exception {
+            supervisor.close();
+            Path execRoot = longExecRoot();
+            supervisor = supervisor(b -> b.execRoot(execRoot).restartPolicy(
+                    new RestartPolicy(2, Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofMinutes(1))));
+            RunningPlugin running = enable(launch());
+
+            assertThatThrownBy(() -> PluginClient.of(running.socket()).call("Test.Crash", new byte[0]))
+                    .isInstanceOf(RuntimeException.class);
+
+            assertThat(nextEvent()).isEqualTo("restarting 1");
+            assertThat(nextEvent()).isEqualTo("restarted 1");
+            runtime.pid(id).ifPresent(pids::add);
+            assertThat(PluginClient.of(running.socket()).volumeDriver().list()).isEmpty();
+            assertThat(supervisor.disable(id)).isTrue();
+            assertThat(linksHere()).isEmpty();
+        }
+    }
 }
