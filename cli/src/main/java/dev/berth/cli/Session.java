@@ -26,6 +26,9 @@ import java.util.Optional;
  * opened.
  */
 final class Session implements AutoCloseable {
+    /** How long a command waits for another berth command (or manager) holding the same root. */
+    static final java.time.Duration ROOT_LOCK_WAIT = java.time.Duration.ofMinutes(5);
+
     private final Berth berth;
     private final PrintWriter out;
     private final ProgressPrinter progress;
@@ -129,6 +132,8 @@ final class Session implements AutoCloseable {
                     // One command is one process: enabled plugins must outlive it, and the next
                     // command re-attaches to them.
                     .liveRestore(true)
+                    // Commands run side by side in a shell take turns on the root instead of failing.
+                    .rootLockWait(ROOT_LOCK_WAIT)
                     .progressListener(berth.quiet || !showProgress ? dev.berth.progress.ProgressListener.NONE : progress);
             runtime().ifPresent(b::runtime);
             manager = b.build();
