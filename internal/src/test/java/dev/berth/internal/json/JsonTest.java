@@ -30,6 +30,15 @@ class JsonTest {
         }
 
         @Test
+        void parse_unpairedSurrogateEscapes_replacedLikeGo() {
+            // Found by JsonCodecsFuzzTest: kept as is, "\\ud800" decoded to a string that the writer
+            // re-encodes as U+FFFD, so a decoded config did not round-trip to itself.
+            JsonObject o = Json.parseObject(utf8("{\"a\":\"x\\udc00y\\ud83d\\ude00\\ud83d\",\"b\":[\"\\ud800\"]}"));
+            assertThat(o.string("a")).isEqualTo("x\uFFFDy\uD83D\uDE00\uFFFD");
+            assertThat(o.stringArray("b")).containsExactly("\uFFFD");
+        }
+
+        @Test
         void parse_kelvinAndLongS_foldLikeGo() {
             // Go's EqualFold maps U+212A to k and U+017F to s; a field named with them still matches.
             JsonObject o = Json.parseObject(utf8("{\"\u212Aey\":1,\"\u017Fize\":2}"));
