@@ -174,7 +174,13 @@ public final class Json {
                 return wellFormed(parser.getText());
             }
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return parser.getDecimalValue();
+                try {
+                    return parser.getDecimalValue();
+                } catch (NumberFormatException | ArithmeticException e) {
+                    // an exponent BigDecimal cannot hold (1e73043362938): Jackson's own exception would
+                    // escape the JsonException every caller handles (found by JsonCodecsFuzzTest)
+                    throw new JsonException("invalid JSON: number out of range", e);
+                }
             }
             case VALUE_TRUE -> {
                 return Boolean.TRUE;

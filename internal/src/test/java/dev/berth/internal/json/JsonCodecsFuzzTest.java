@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.berth.remote.RegistryException;
+import dev.berth.exception.DigestMismatchException;
 import dev.berth.oci.ImageIndex;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
@@ -12,7 +13,8 @@ import java.util.List;
 
 /**
  * Fuzzes the decoders of registry and plugin JSON. Invariant for every input: either the documented
- * typed error ({@link RegistryException} or {@link JsonException} for manifests and indexes,
+ * typed error ({@link RegistryException}, {@link DigestMismatchException} for embedded data that does not
+ * match its descriptor, or {@link JsonException} for manifests and indexes,
  * {@link JsonException} for plugin configs) or a value that encodes, decodes back to an equal value and
  * encodes again to the same bytes. Any other exception type is a finding.
  *
@@ -30,7 +32,7 @@ class JsonCodecsFuzzTest {
             Manifest m;
             try {
                 m = OciJson.decodeManifest(body, declared);
-            } catch (RegistryException | JsonException expected) {
+            } catch (RegistryException | DigestMismatchException | JsonException expected) {
                 continue;
             }
             byte[] encoded = OciJson.encodeManifest(m);
@@ -47,7 +49,7 @@ class JsonCodecsFuzzTest {
             ImageIndex index;
             try {
                 index = OciJson.decodeIndex(body, declared);
-            } catch (RegistryException | JsonException expected) {
+            } catch (RegistryException | DigestMismatchException | JsonException expected) {
                 continue;
             }
             byte[] encoded = OciJson.encodeIndex(index);

@@ -29,6 +29,14 @@ class JsonTest {
             assertThat(o.keys()).containsExactly("socKET", "TYPES");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"size\":5e73043362938}", "[1E-99999999999]", "{\"a\":-0.5e+2147483648}"})
+        void parse_exponentOutOfRange_rejectedAsJsonException(String json) {
+            // Found by JsonCodecsFuzzTest: Jackson's NumberFormatException escaped the parser.
+            assertThatThrownBy(() -> Json.parse(utf8(json)))
+                    .isExactlyInstanceOf(JsonException.class).hasMessageContaining("number out of range");
+        }
+
         @Test
         void parse_unpairedSurrogateEscapes_replacedLikeGo() {
             // Found by JsonCodecsFuzzTest: kept as is, "\\ud800" decoded to a string that the writer
