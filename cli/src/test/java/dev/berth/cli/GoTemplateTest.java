@@ -142,4 +142,13 @@ class GoTemplateTest {
         assertThatThrownBy(() -> Template.parse("x\n{{bogus}}")).isInstanceOf(TemplateException.class)
                 .hasMessage("template: :2: function \"bogus\" not defined");
     }
+
+    @Test
+    void execute_unboundedTemplateRecursion_failsWithGosDepthError() {
+        // Found by GoTemplateFuzzTest: the recursion overflowed the JVM stack before Go's limit of 100000.
+        Template t = Template.parse("{{define \"a\"}}{{template \"a\" .}}{{end}}{{template \"a\" .}}");
+
+        assertThatThrownBy(() -> t.executeInspect(DOC)).isExactlyInstanceOf(TemplateException.class)
+                .hasMessageStartingWith("template: ").hasMessageContaining("exceeded maximum template depth (100000)");
+    }
 }

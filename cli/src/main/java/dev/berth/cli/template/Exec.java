@@ -152,6 +152,11 @@ final class Exec {
         depth++;
         try {
             walk(newDot, body);
+        } catch (StackOverflowError e) {
+            // Go stops a recursive template at depth 100000; a JVM thread's stack may end first. Either
+            // way the user gets Go's error, not a crash (found by GoTemplateFuzzTest). Each level catches,
+            // so the error is built at the first level with stack to spare.
+            throw error("exceeded maximum template depth (100000)");
         } finally {
             depth--;
             vars = saved;
