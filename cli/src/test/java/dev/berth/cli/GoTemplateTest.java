@@ -151,4 +151,12 @@ class GoTemplateTest {
         assertThatThrownBy(() -> t.executeInspect(DOC)).isExactlyInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("template: ").hasMessageContaining("exceeded maximum template depth (100000)");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{{'\\u000\u00ca'}}", "{{'\\U00110000'}}", "{{'\\xZZ'}}"})
+    void parse_malformedCharacterConstant_failsWithATemplateError(String template) {
+        // Found by GoTemplateFuzzTest: a NumberFormatException escaped the parser.
+        assertThatThrownBy(() -> Template.parse(template)).isExactlyInstanceOf(TemplateException.class)
+                .hasMessageStartingWith("template: ");
+    }
 }
