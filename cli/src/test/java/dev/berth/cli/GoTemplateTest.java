@@ -153,9 +153,10 @@ class GoTemplateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{{'\\u000\u00ca'}}", "{{'\\U00110000'}}", "{{'\\xZZ'}}"})
+    @ValueSource(strings = {"{{'\\u000\u00ca'}}", "{{'\\U00110000'}}", "{{'\\xZZ'}}", "{{'0\\u00\u00ca'}}",
+        "{{'\\u+041'}}"})
     void parse_malformedCharacterConstant_failsWithATemplateError(String template) {
-        // Found by GoTemplateFuzzTest: a NumberFormatException escaped the parser.
+        // Found by GoTemplateFuzzTest: a NumberFormatException or StringIndexOutOfBoundsException escaped.
         assertThatThrownBy(() -> Template.parse(template)).isExactlyInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("template: ");
     }
