@@ -142,4 +142,32 @@ class GoTemplateTest {
         assertThatThrownBy(() -> Template.parse("x\n{{bogus}}")).isInstanceOf(TemplateException.class)
                 .hasMessage("template: :2: function \"bogus\" not defined");
     }
+
+    @Test
+    void printf_hugeWidthOrPrecision_endsTheFormatAsGosParsenumDoes() {
+        // Found by GoTemplateFuzzTest: a width of a billion padded the output until the heap ran out. Go's
+        // parsenum gives up on a number past 1e6 and the rest of the format, printing %!(NOVERB); the
+        // argument is then left over, which Go reports as EXTRA.
+        assertThat(run("{{printf \"a%1000000000db\" 1}}")).isEqualTo("a%!(NOVERB)%!(EXTRA int=1)");
+        assertThat(run("{{printf \"a%.1000000000fb\" 1.5}}")).startsWith("a%!(NOVERB)%!(EXTRA float64=1.5");
+        assertThat(run("{{printf \"[%5d]\" 1}}")).isEqualTo("[    1]");
+    }
+
+    @Test
+    void execute_unboundedTemplateRecursion_failsWithGosDepthError() {
+        // Found by GoTemplateFuzzTest: the recursion overflowed the JVM stack before Go's limit of 100000.
+        Template t = Template.parse("{{define \"a\"}}{{template \"a\" .}}{{end}}{{template \"a\" .}}");
+
+        assertThatThrownBy(() -> t.executeInspect(DOC)).isExactlyInstanceOf(TemplateException.class)
+                .hasMessageStartingWith("template: ").hasMessageContaining("exceeded maximum template depth (100000)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{{'\\u000\u00ca'}}", "{{'\\U00110000'}}", "{{'\\xZZ'}}", "{{'0\\u00\u00ca'}}",
+        "{{'\\u+041'}}"})
+    void parse_malformedCharacterConstant_failsWithATemplateError(String template) {
+        // Found by GoTemplateFuzzTest: a NumberFormatException or StringIndexOutOfBoundsException escaped.
+        assertThatThrownBy(() -> Template.parse(template)).isExactlyInstanceOf(TemplateException.class)
+                .hasMessageStartingWith("template: ");
+    }
 }

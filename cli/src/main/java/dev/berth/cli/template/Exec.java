@@ -136,6 +136,18 @@ final class Exec {
         }
     }
 
+    /** Allocated with Exec itself: loading a class at the overflow would overflow again. */
+    private static final DepthExceeded DEPTH_EXCEEDED = new DepthExceeded();
+
+    /** Carries a stack overflow up to the outermost template call; allocated once, without a stack trace. */
+    private static final class DepthExceeded extends Error {
+        private static final long serialVersionUID = 1L;
+
+        private DepthExceeded() {
+            super("exceeded maximum template depth", null, false, false);
+        }
+    }
+
     private void walkTemplate(Val dot, Node.Invoke t) {
         at(t);
         Node.ListNode body = templates.get(t.name());
@@ -149,9 +161,20 @@ final class Exec {
         // no dynamic scoping: the invoked template sees only $
         List<Var> saved = vars;
         vars = new ArrayList<>(List.of(new Var("$", newDot)));
+        boolean outermost = depth == 0;
         depth++;
         try {
             walk(newDot, body);
+        } catch (StackOverflowError e) {
+            // Go stops a recursive template at depth 100000; a JVM thread's stack may end first. Either
+            // way the user gets Go's error, not a crash (found by GoTemplateFuzzTest). Building the error
+            // needs stack, so a preallocated signal carries it up to the outermost template call.
+            throw DEPTH_EXCEEDED;
+        } catch (DepthExceeded e) {
+            if (outermost) {
+                throw error("exceeded maximum template depth (100000)");
+            }
+            throw e;
         } finally {
             depth--;
             vars = saved;

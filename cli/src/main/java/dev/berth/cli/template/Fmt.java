@@ -186,20 +186,24 @@ final class Fmt {
             }
             int width = -1;
             int start = i;
-            while (i < format.length() && Character.isDigit(format.charAt(i))) {
-                i++;
-            }
+            i = digitsEnd(format, i);
             if (i > start) {
-                width = Integer.parseInt(format.substring(start, i));
+                width = parseNum(format, start, i);
+                if (width < 0) { // Go's parsenum: a crazy long number ends the format
+                    sb.append("%!(NOVERB)");
+                    break;
+                }
             }
             int precision = -1;
             if (i < format.length() && format.charAt(i) == '.') {
                 i++;
                 start = i;
-                while (i < format.length() && Character.isDigit(format.charAt(i))) {
-                    i++;
+                i = digitsEnd(format, i);
+                precision = i > start ? parseNum(format, start, i) : 0;
+                if (precision < 0) {
+                    sb.append("%!(NOVERB)");
+                    break;
                 }
-                precision = i > start ? Integer.parseInt(format.substring(start, i)) : 0;
             }
             if (i >= format.length()) {
                 sb.append("%!(NOVERB)");
@@ -244,6 +248,29 @@ final class Fmt {
             sb.append(')');
         }
         return sb.toString();
+    }
+
+    private static int digitsEnd(String format, int i) {
+        while (i < format.length() && format.charAt(i) >= '0' && format.charAt(i) <= '9') {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * A width or precision as Go's {@code parsenum} reads it: -1 once the number so far exceeds 1e6
+     * before another digit (Go then ends the format), which also keeps a template from asking for
+     * gigabytes of padding.
+     */
+    private static int parseNum(String format, int start, int end) {
+        int num = 0;
+        for (int i = start; i < end; i++) {
+            if (num > 1_000_000) {
+                return -1;
+            }
+            num = num * 10 + (format.charAt(i) - '0');
+        }
+        return num;
     }
 
     private static String verb(Val arg, char verb, int precision, boolean plus, boolean sharp, boolean space) {

@@ -462,7 +462,17 @@ final class Parser {
     private Node number(Token t) {
         String s = t.val();
         if (t.kind() == Kind.CHAR_CONSTANT) {
-            String v = Quote.unquote(s);
+            String v;
+            try {
+                v = Quote.unquote(s);
+            } catch (IllegalArgumentException e) {
+                // a bad escape (a u-escape with a non-hex digit): Go's parser reports it; it must not escape as a
+                // NumberFormatException (found by GoTemplateFuzzTest)
+                throw error("malformed character constant: " + s);
+            }
+            if (v.isEmpty() || v.codePointCount(0, v.length()) != 1) {
+                throw error("malformed character constant: " + s);
+            }
             int c = v.codePointAt(0);
             return new Node.Number(t.pos(), s, true, c, true, true, c);
         }

@@ -74,10 +74,16 @@ final class Quote {
                 case '\\', '"', '\'' -> sb.append(e);
                 case 'x', 'u', 'U' -> {
                     int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-                    if (i + n >= body.length() + 0 && i + n > body.length() - 1 + 1) {
+                    // exactly n hex digits must follow (Integer.parseInt alone would take a sign, and the old
+                    // bound let a short escape at the end read past it; found by GoTemplateFuzzTest)
+                    if (i + n >= body.length()) {
                         throw new IllegalArgumentException("invalid syntax");
                     }
-                    int v = Integer.parseInt(body.substring(i + 1, i + 1 + n), 16);
+                    String digits = body.substring(i + 1, i + 1 + n);
+                    if (!digits.chars().allMatch(d -> Character.digit(d, 16) >= 0 && d < 128)) {
+                        throw new IllegalArgumentException("invalid syntax");
+                    }
+                    int v = Integer.parseInt(digits, 16);
                     if (e == 'x') {
                         // \x is one byte of UTF-8; collect the run of them and decode together
                         byte[] bytes = {(byte) v};

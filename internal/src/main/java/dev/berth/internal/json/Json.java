@@ -115,13 +115,42 @@ public final class Json {
         return value;
     }
 
+    /**
+     * Replaces each unpaired surrogate (an escape such as {@code "\\ud800"}) with U+FFFD, as Go's
+     * decoder does. Kept as is, it would not survive encoding to UTF-8, so a decoded value would not
+     * re-encode to itself and Berth would see a different string than Docker (found by
+     * {@code JsonCodecsFuzzTest}).
+     */
+    static String wellFormed(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1));
+            if (paired) {
+                if (b != null) {
+                    b.append(c).append(s.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (b == null) {
+                    b = new StringBuilder(s.length()).append(s, 0, i);
+                }
+                b.append('\uFFFD');
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+
     private static Object readValue(JsonParser parser, JsonToken token) throws IOException {
         switch (token) {
             case START_OBJECT -> {
                 JsonObject object = new JsonObject();
                 JsonToken t;
                 while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                    String key = parser.currentName();
+                    String key = wellFormed(parser.currentName());
                     object.put(key, readValue(parser, parser.nextToken()));
                 }
                 if (t != JsonToken.END_OBJECT) {
@@ -141,10 +170,16 @@ public final class Json {
                 return java.util.Collections.unmodifiableList(list);
             }
             case VALUE_STRING -> {
-                return parser.getText();
+                return wellFormed(parser.getText());
             }
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return parser.getDecimalValue();
+                try {
+                    return parser.getDecimalValue();
+                } catch (NumberFormatException | ArithmeticException e) {
+                    // an exponent BigDecimal cannot hold (1e73043362938): Jackson's own exception would
+                    // escape the JsonException every caller handles (found by JsonCodecsFuzzTest)
+                    throw new JsonException("invalid JSON: number out of range", e);
+                }
             }
             case VALUE_TRUE -> {
                 return Boolean.TRUE;

@@ -28,6 +28,23 @@ class JsonTest {
             assertThat(o.keys()).containsExactly("socKET", "TYPES");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"size\":5e73043362938}", "[1E-99999999999]", "{\"a\":-0.5e+2147483648}"})
+        void parse_exponentOutOfRange_rejectedAsJsonException(String json) {
+            // Found by JsonCodecsFuzzTest: Jackson's NumberFormatException escaped the parser.
+            assertThatThrownBy(() -> Json.parse(utf8(json)))
+                    .isExactlyInstanceOf(JsonException.class).hasMessageContaining("number out of range");
+        }
+
+        @Test
+        void parse_unpairedSurrogateEscapes_replacedLikeGo() {
+            // Found by JsonCodecsFuzzTest: kept as is, "\\ud800" decoded to a string that the writer
+            // re-encodes as U+FFFD, so a decoded config did not round-trip to itself.
+            JsonObject o = Json.parseObject(utf8("{\"a\":\"x\\udc00y\\ud83d\\ude00\\ud83d\",\"b\":[\"\\ud800\"]}"));
+            assertThat(o.string("a")).isEqualTo("x\uFFFDy\uD83D\uDE00\uFFFD");
+            assertThat(o.stringArray("b")).containsExactly("\uFFFD");
+        }
+
         @Test
         void parse_kelvinAndLongS_foldLikeGo() {
             // Go's EqualFold maps U+212A to k and U+017F to s; a field named with them still matches.

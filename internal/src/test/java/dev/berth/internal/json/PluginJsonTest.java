@@ -137,6 +137,15 @@ class PluginJsonTest {
         }
 
         @Test
+        void decodeConfig_emptyInterfaceType_rejectedAsJsonException() {
+            // Found by JsonCodecsFuzzTest: Capability.parse's InvalidInputException escaped the
+            // documented JsonException.
+            String json = "{\"Interface\":{\"Socket\":\"p.sock\",\"Types\":[\"docker.volumedriver/1.0\",\"\"]}}";
+            assertThatThrownBy(() -> PluginJson.decodeConfig(utf8(json)))
+                    .isExactlyInstanceOf(JsonException.class).hasMessageContaining("is not a plugin interface type");
+        }
+
+        @Test
         void decodeConfig_trailingData_rejected() {
             assertThatThrownBy(() -> PluginJson.decodeConfig(utf8("{}{}"))).isInstanceOf(JsonException.class);
         }

@@ -1,0 +1,73 @@
+package dev.berth.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.rootfs.ArchiveException;
+import dev.berth.rootfs.RootfsLimits;
+import dev.berth.rootfs.RootfsPolicy;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Fuzzes layer application, tar and gzip. Invariant for every input: nothing changes outside the root
+ * (the attack catalog's victim oracle, checked after each input) and every refusal is an
+ * {@link ArchiveException}; any other exception type is a finding.
+ *
+ * <p>Without {@code JAZZER_FUZZ} JUnit runs each method once per file of its seed corpus in
+ * {@code src/test/resources/dev/berth/archive/TarRootfsApplierFuzzTestInputs/<method>/}; the README's
+ * "Fuzzing" section has the command for a fuzzing run.
+ */
+class TarRootfsApplierFuzzTest {
+    /** Small caps keep each input cheap; the refusal paths they exercise are the same as the defaults'. */
+    private static final RootfsPolicy POLICY = new RootfsPolicy(RootfsPolicy.defaults().ownership(),
+            RootfsPolicy.defaults().specialFiles(), RootfsPolicy.defaults().xattrs(),
+            RootfsLimits.defaults().withMaxEntries(4096).withMaxUncompressedBytes(16L << 20));
+
+    @FuzzTest(maxDuration = "60s")
+    void applyTar(byte[] layer) throws IOException {
+        applyConfined(layer, MediaTypes.OCI_LAYER_TAR);
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void applyGzip(byte[] layer) throws IOException {
+        applyConfined(layer, MediaTypes.OCI_LAYER_GZIP);
+    }
+
+    private static void applyConfined(byte[] layer, String mediaType) throws IOException {
+        Path tmp = Files.createTempDirectory("berth-fuzz-");
+        try (Victim v = new Victim(tmp)) {
+            try {
+                TarRootfsApplier.create(POLICY).apply(new ByteArrayInputStream(layer), mediaType, v.dest);
+            } catch (ArchiveException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            } finally {
+                v.assertUntouched();
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** Deletes what the layer made, whatever modes it gave its directories. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(p, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
