@@ -9,6 +9,10 @@ import java.util.TreeMap;
 /**
  * One execution of a template: Go's {@code text/template} exec.go, step for step, so that values,
  * truth, variable scopes and the node an error is reported at are Go's.
+ *
+ * <p>One class, although long, because it mirrors one Go file: walking nodes, evaluating pipelines and
+ * commands, and calling functions share the variable stack and the error position, and keeping them
+ * together keeps the comparison with exec.go line by line possible.
  */
 final class Exec {
     private static final class BreakSignal extends RuntimeException {

@@ -72,6 +72,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The suite expects the store's clock to be the system clock (it checks that times fall between
  * instants it reads before and after an operation).
+ *
+ * <p>One class, although long, because a user runs it by extending it once: its nested groups follow
+ * containerd's content test suite case by case and share the store under test and its helpers.
  */
 public abstract class ContentStoreContract {
     /** containerd's shared labels: a GC root stamped with the suite's start time. */
