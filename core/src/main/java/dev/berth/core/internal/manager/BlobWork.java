@@ -86,19 +86,35 @@ public final class BlobWork {
      * {@code source} if the blob was committed meanwhile.
      */
     public void put(String ref, Supplier<InputStream> source, Descriptor d) throws IOException {
+        write(ref, d, writer -> {
+            try (InputStream in = source.get()) {
+                ContentCopy.copy(writer, in, OptionalLong.of(d.size()), Optional.of(d.digest()), Map.of());
+            }
+        });
+    }
+
+    /** What a write does with the ingest's writer once it knows the blob is still missing. */
+    @FunctionalInterface
+    private interface Body {
+        void write(ContentWriter writer) throws IOException;
+    }
+
+    /**
+     * Opens the writer of {@code ref} (recorded as an ingest), waiting for another operation holding it,
+     * and runs {@code body} unless the blob was committed meanwhile. The writer holds the ref's lock: it
+     * is closed on every path, or the next writer would wait.
+     */
+    private void write(String ref, Descriptor d, Body body) throws IOException {
         ingest(ref);
         ContentWriter writer = ContentCopy.openWriter(store, ref, OptionalLong.of(d.size()), Optional.of(d.digest()),
                 LOCK_WAIT);
-        // The writer holds the ref's lock: it is closed on every path, or the next writer would wait.
         try (writer) {
             if (exists(d.digest())) {
                 writer.close();
                 store.abort(ref);
                 return;
             }
-            try (InputStream in = source.get()) {
-                ContentCopy.copy(writer, in, OptionalLong.of(d.size()), Optional.of(d.digest()), Map.of());
-            }
+            body.write(writer);
         }
     }
 
@@ -119,15 +135,7 @@ public final class BlobWork {
      * wrong range) or the result does not verify, it starts again from byte 0, once.
      */
     public void fetch(String ref, Descriptor d, ResumableSource source) throws IOException {
-        ingest(ref);
-        ContentWriter writer = ContentCopy.openWriter(store, ref, OptionalLong.of(d.size()), Optional.of(d.digest()),
-                LOCK_WAIT);
-        try (writer) {
-            if (exists(d.digest())) {
-                writer.close();
-                store.abort(ref);
-                return;
-            }
+        write(ref, d, writer -> {
             long offset = writer.status().offset();
             Optional<Digester> state = offset > 0 && offset <= d.size() ? writer.resumeState() : Optional.empty();
             if (state.isPresent()) {
@@ -151,7 +159,7 @@ public final class BlobWork {
             try (InputStream in = source.open(Optional.empty())) {
                 ContentCopy.copy(writer, in, OptionalLong.of(d.size()), Optional.of(d.digest()), Map.of());
             }
-        }
+        });
     }
 
     /** Whether the store has the blob. */
