@@ -418,6 +418,17 @@ public final class FakeRegistry implements AutoCloseable {
             ex.closeConnection();
             return;
         }
+        if (fault instanceof Fault.CutWhenReleased cut) {
+            ex.body(body, (int) start, (int) Math.min(cut.bytes(), length));
+            ex.rawOut().flush();
+            try {
+                cut.release().await(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.closeConnection();
+            return;
+        }
         if (fault instanceof Fault.Slow s) {
             long perTick = Math.max(1, s.bytesPerSecond() / 10);
             for (long off = start; off < bytes.length; off += perTick) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A scripted misbehaviour of {@link FakeRegistry}, applied to a matching request instead of (or while)
@@ -49,6 +50,18 @@ public sealed interface Fault {
 
     /** Send the headers and the first {@code bytes} of the body, then nothing more until the server stops. */
     record Stall(long bytes) implements Fault {
+    }
+
+    /**
+     * Send the headers and the first {@code bytes} of the body, wait until {@code release} is counted down (at
+     * most a minute), then close the connection. A test that reads those bytes before releasing knows the
+     * client holds them when the cut comes, whatever its HTTP stack's timing.
+     */
+    record CutWhenReleased(long bytes, CountDownLatch release) implements Fault {
+        /** Checks. */
+        public CutWhenReleased {
+            Objects.requireNonNull(release, "release");
+        }
     }
 
     /** Ignore a {@code Range} header and send the whole body with 200. */
