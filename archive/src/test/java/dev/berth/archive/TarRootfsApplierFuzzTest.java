@@ -16,7 +16,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Fuzzes layer application, tar and gzip. Invariant for every input: nothing changes outside the root
+ * Fuzzes layer application, tar, gzip and zstd. Invariant for every input: nothing changes outside the root
  * (the attack catalog's victim oracle, checked after each input) and every refusal is an
  * {@link ArchiveException}; any other exception type is a finding.
  *
@@ -38,6 +38,11 @@ class TarRootfsApplierFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void applyGzip(byte[] layer) throws IOException {
         applyConfined(layer, MediaTypes.OCI_LAYER_GZIP);
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void applyZstd(byte[] layer) throws IOException {
+        applyConfined(layer, MediaTypes.OCI_LAYER_ZSTD);
     }
 
     private static void applyConfined(byte[] layer, String mediaType) throws IOException {
