@@ -93,14 +93,19 @@ public final class RootResolver {
                 if (++links > MAX_LINKS) {
                     throw new FileSystemLoopException(Names.join(parts));
                 }
-                String target = Files.readSymbolicLink(candidate).toString();
-                if (target.startsWith("/")) {
+                // The file system's own parse of the target, not a split on '/': on Windows a target reads
+                // back with backslash separators, and "../../x" taken as one component would climb out.
+                Path target = Files.readSymbolicLink(candidate);
+                if (target.getRoot() != null) {
                     done.clear();
                 }
-                // Split, don't clean: "a/.." must be resolved physically, as the kernel would.
-                String[] targetParts = target.split("/", -1);
-                for (int i = targetParts.length - 1; i >= 0; i--) {
-                    todo.addFirst(targetParts[i]);
+                // Iterate, don't normalize: "a/.." must be resolved physically, as the kernel would.
+                List<String> targetParts = new ArrayList<>(target.getNameCount());
+                for (Path name : target) {
+                    targetParts.add(name.toString());
+                }
+                for (int i = targetParts.size() - 1; i >= 0; i--) {
+                    todo.addFirst(targetParts.get(i));
                 }
             } else if (attributes.isDirectory()) {
                 knownDirectories.add(key);

@@ -62,6 +62,7 @@ public final class Unpacker {
     private final RootfsPolicy policy;
     private final RootfsLimits limits;
     private final RootResolver resolver;
+    private final FileSystemNames fileSystemNames;
     private final Path root;
     private final NodeMaker nodes;
     private final boolean defaultFileSystem;
@@ -86,6 +87,7 @@ public final class Unpacker {
         this.policy = policy;
         this.limits = policy.limits();
         this.resolver = new RootResolver(root);
+        this.fileSystemNames = FileSystemNames.of(root.getFileSystem());
         this.nodes = nodes;
         this.defaultFileSystem = root.getFileSystem() == FileSystems.getDefault();
         Set<String> views = root.getFileSystem().supportedFileAttributeViews();
@@ -139,6 +141,7 @@ public final class Unpacker {
         String name = entry.getName();
         Type type = reader.type(entry);
         List<String> parts = Names.confined(name, name, limits);
+        fileSystemNames.check(parts, name);
         checkIds(entry);
         if (parts.isEmpty()) {
             if (type != Type.DIRECTORY) {
@@ -266,6 +269,7 @@ public final class Unpacker {
     private void hardlink(TarArchiveEntry entry, List<String> parts) throws IOException {
         String link = linkTarget(entry);
         List<String> linkParts = Names.confined(link, entry.getName() + " -> " + link, limits);
+        fileSystemNames.check(linkParts, entry.getName() + " -> " + link);
         if (linkParts.isEmpty()) {
             throw Errors.malformed(entry.getName(), "is a hard link to the root directory");
         }
