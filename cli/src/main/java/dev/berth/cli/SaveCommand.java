@@ -67,6 +67,7 @@ final class SaveCommand implements Callable<Integer> {
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                     saved = write(manager, out);
                 }
+                readableByAll(tmp);
                 move(tmp, target);
                 s.finishProgress();
                 for (PushedPlugin p : saved) {
@@ -93,6 +94,13 @@ final class SaveCommand implements Callable<Integer> {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("writing to standard output", e);
+        }
+    }
+
+    /** rw-r--r--, as docker save -o leaves its file under the usual umask (a temp file starts at rw-------). */
+    private static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

@@ -216,7 +216,7 @@ final class TarIndex {
         int at = 0;
         while (at < body.length) {
             int space = at;
-            while (space < body.length && space - at < 20 && body[space] >= '0' && body[space] <= '9') {
+            while (space < body.length && space - at < 9 && body[space] >= '0' && body[space] <= '9') {
                 space++;
             }
             if (space == at || space >= body.length || body[space] != ' ') {

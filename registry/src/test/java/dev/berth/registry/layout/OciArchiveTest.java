@@ -264,6 +264,14 @@ class OciArchiveTest {
         }
 
         @Test
+        void paxRecordWithAHugeLength_isMalformed() throws IOException {
+            Path f = write(valid().entry("PaxHeader", 'x',
+                    "99999999999999999999 path=x\n".getBytes(StandardCharsets.UTF_8)).file("safe", "x").end());
+            assertThatThrownBy(() -> OciArchive.open(f)).isInstanceOf(ArchiveException.class)
+                    .extracting(OciArchiveTest::kindOf).isEqualTo(ArchiveException.Kind.MALFORMED);
+        }
+
+        @Test
         void invalidUtf8Name_isMalformed() throws IOException {
             byte[] h = TarIndex.header("xx", 0, false);
             h[0] = (byte) 0xff;
