@@ -5,6 +5,7 @@ import dev.berth.core.internal.operation.Installer;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.progress.ProgressListener;
+import dev.berth.remote.RegistryResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class InstallOperation {
     private boolean disabled;
     private final List<String> settings = new ArrayList<>();
     private Optional<Duration> enableTimeout = Optional.empty();
+    private Optional<RegistryResolver> source = Optional.empty();
 
     InstallOperation(PluginManager manager, Installer installer, String remote) {
         this.manager = manager;
@@ -59,6 +61,16 @@ public final class InstallOperation {
     /** Grants whatever the plugin requires ({@code --grant-all-permissions}). @return this */
     public InstallOperation grantAllPrivileges() {
         granted = Optional.empty();
+        return this;
+    }
+
+    /**
+     * Fetches the plugin from {@code resolver} instead of the manager's resolver: an OCI archive
+     * ({@code OciArchive}) or layout directory, say, without a second manager. The remote is looked up in
+     * it, and recorded as the plugin's reference as usual. @return this
+     */
+    public InstallOperation from(RegistryResolver resolver) {
+        source = Optional.of(Objects.requireNonNull(resolver, "resolver"));
         return this;
     }
 
@@ -90,7 +102,9 @@ public final class InstallOperation {
     public Plugin run() {
         List<String> s = List.copyOf(settings);
         return Boundary.call(() -> PluginTask.runHere(manager.clock(), options,
-                () -> installer.install(remote, alias, granted, disabled, s, enableTimeout)));
+                () -> source.isPresent()
+                        ? installer.install(remote, source.get(), alias, granted, disabled, s, enableTimeout)
+                        : installer.install(remote, alias, granted, disabled, s, enableTimeout)));
     }
 
     /** Where this install's own progress goes, besides the manager's listener. @return this */

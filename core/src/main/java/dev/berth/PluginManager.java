@@ -177,6 +177,15 @@ public final class PluginManager implements AutoCloseable {
         return Boundary.call(() -> ops.installer().privileges(remote));
     }
 
+    /**
+     * The privileges the plugin at {@code remote} in {@code source} requires, as {@link #privileges(String)}
+     * but looked up in {@code source} (an OCI archive or layout, say) instead of the manager's resolver.
+     */
+    public List<PluginPrivilege> privileges(String remote, RegistryResolver source) {
+        Objects.requireNonNull(source, "source");
+        return Boundary.call(() -> ops.installer().privileges(remote, source));
+    }
+
     /** Starts an install of the plugin at {@code remote}; see {@link InstallOperation}. */
     public InstallOperation install(String remote) {
         Boundary.run(() -> engine.checkWritable("install"));
@@ -202,6 +211,28 @@ public final class PluginManager implements AutoCloseable {
      */
     public PushedPlugin push(String nameOrId) {
         return Boundary.call(() -> ops.pusher().push(nameOrId));
+    }
+
+    /**
+     * Exports plugins into {@code target} ({@code berth save}): for each, its config, layers and manifest, byte
+     * for byte as stored, pushed under its name (tag {@code latest} when it has none). With an
+     * {@code OciArchiveWriter} (module {@code dev.berth.registry}) this writes an {@code oci-archive} tar that
+     * skopeo, containerd and {@link InstallOperation#from} read; with an {@code OciLayoutResolver}, a layout
+     * directory on any file system. Blobs are streamed from the store and verified, never held in memory.
+     * A read operation: it runs on this manager beside others (read-only managers too), each plugin under
+     * its own lock in turn, and writes nothing into the root, unless a manifest missing from the store must
+     * be rebuilt, as for {@link #push}.
+     *
+     * @param namesOrIds the plugins, each resolved as {@link #inspect} does; all are resolved before anything
+     *                   is written
+     * @return what was written, one per plugin, in order
+     * @throws NotFoundException         for an unknown name (nothing written)
+     * @throws InvalidParameterException for an empty list or a name that is not a valid reference
+     */
+    public List<PushedPlugin> export(List<String> namesOrIds, RegistryResolver target) {
+        Objects.requireNonNull(namesOrIds, "namesOrIds");
+        Objects.requireNonNull(target, "target");
+        return Boundary.call(() -> ops.exporter().export(List.copyOf(namesOrIds), target));
     }
 
     /**

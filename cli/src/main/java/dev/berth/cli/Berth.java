@@ -39,11 +39,12 @@ import picocli.CommandLine;
         optionListHeading = "Options:%n",
         footer = {"", "Run 'berth COMMAND --help' for more information on a command.",
                 "REMOTE is a registry reference (localhost:5000/acme/volume:1.0)",
-                "or oci:DIR[:TAG] for an OCI image-layout directory."},
+                "or oci:DIR[:TAG] for an OCI image-layout directory, or oci-archive:FILE[:TAG] for one in a tar."},
         subcommands = {
                 CreateCommand.class, InstallCommand.class, LsCommand.class, InspectCommand.class,
                 EnableCommand.class, DisableCommand.class, RmCommand.class, SetCommand.class,
                 PushCommand.class, UpgradeCommand.class, PrivilegesCommand.class, GcCommand.class, EventsCommand.class,
+                SaveCommand.class, LoadCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Berth implements Callable<Integer> {
     /** Exit code of a failed operation. */

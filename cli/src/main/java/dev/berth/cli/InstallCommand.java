@@ -2,7 +2,10 @@ package dev.berth.cli;
 
 import dev.berth.InstallOperation;
 import dev.berth.PluginManager;
+import dev.berth.oci.Reference;
 import dev.berth.plugin.PluginPrivilege;
+import dev.berth.registry.layout.OciArchive;
+import dev.berth.remote.RegistryResolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code berth install}: Docker's install flow, privilege prompt included. */
 @Command(name = "install", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Install a plugin from a registry or an OCI layout.",
+        description = {"Install a plugin from a registry, an OCI layout or an OCI archive.",
                 "The privileges the plugin asks for are shown and must be granted: on a terminal by answering y, "
                         + "elsewhere with --grant-all-permissions."})
 final class InstallCommand implements Callable<Integer> {
@@ -35,7 +38,8 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--grant-all-permissions", description = "Grant all permissions necessary to run the plugin.")
     boolean grantAll;
 
-    @Parameters(index = "0", paramLabel = "REMOTE", description = "Where the plugin is: a reference or oci:DIR[:TAG].")
+    @Parameters(index = "0", paramLabel = "REMOTE",
+            description = "Where the plugin is: a reference, oci:DIR[:TAG] or oci-archive:FILE[:TAG].")
     String remote;
 
     @Parameters(index = "1..*", paramLabel = "KEY=VALUE", description = "Settings applied before the plugin is enabled.")
@@ -50,7 +54,17 @@ final class InstallCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try (Session s = new Session(berth)) {
-            PluginManager manager = s.manager(s.resolverFor(r));
+            RegistryResolver resolver = s.resolverFor(r);
+            if (r.archive().isPresent() && !r.tagged()) {
+                // skopeo's rule: oci-archive:FILE without a tag means the archive's only entry
+                List<OciArchive.Entry> entries = s.archive(r.archive().get()).entries();
+                if (entries.size() == 1) {
+                    r = r.withDigest(entries.get(0).descriptor().digest(),
+                            entries.get(0).refName().filter(t -> t.matches("[\\w][\\w.-]{0,127}"))
+                                    .orElse(Reference.DEFAULT_TAG));
+                }
+            }
+            PluginManager manager = s.manager(resolver);
             if (!disable && s.runtimeProblem().isPresent()) {
                 throw new Berth.OperationFailed("cannot install and enable " + r.typed() + ": "
                         + s.runtimeProblem().get() + " (install with --disable to only install it)");

@@ -8,24 +8,29 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A {@code REMOTE} argument: a registry reference, or {@code oci:DIR[:TAG]} for an OCI image-layout
- * directory. A layout is reached through the reserved host {@link #LAYOUT_DOMAIN} (the {@code .invalid}
+ * A {@code REMOTE} argument: a registry reference, {@code oci:DIR[:TAG]} for an OCI image-layout
+ * directory, or {@code oci-archive:FILE[:TAG]} for one in a tar (as skopeo spells both). A layout is reached through the reserved host {@link #LAYOUT_DOMAIN} (the {@code .invalid}
  * top-level domain can never name a real registry), so the manager records a reference that can not be
  * mistaken for, or sent to, a real registry.
  *
  * @param reference the reference handed to the manager
  * @param layout    the layout directory, for {@code oci:} remotes
+ * @param archive   the archive file, for {@code oci-archive:} remotes
+ * @param tagged    whether a layout or archive remote named a tag (else {@code latest} is looked up, and an
+ *                  archive of one entry gives that entry)
  * @param typed     the argument as the user typed it, for messages
  */
-record Remote(String reference, Optional<Path> layout, String typed) {
+record Remote(String reference, Optional<Path> layout, Optional<Path> archive, boolean tagged, String typed) {
     /** The host name standing for "the OCI layout of this invocation". */
     static final String LAYOUT_DOMAIN = "oci-layout.invalid";
     private static final String PREFIX = "oci:";
+    private static final String ARCHIVE_PREFIX = "oci-archive:";
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
 
     Remote {
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(archive, "archive");
         Objects.requireNonNull(typed, "typed");
     }
 
@@ -36,21 +41,34 @@ record Remote(String reference, Optional<Path> layout, String typed) {
      */
     static Remote parse(String text) {
         Objects.requireNonNull(text, "text");
-        if (!text.startsWith(PREFIX)) {
-            return new Remote(text, Optional.empty(), text);
+        boolean isArchive = text.startsWith(ARCHIVE_PREFIX);
+        if (!text.startsWith(PREFIX) && !isArchive) {
+            return new Remote(text, Optional.empty(), Optional.empty(), true, text);
         }
-        String rest = text.substring(PREFIX.length());
+        String rest = text.substring(isArchive ? ARCHIVE_PREFIX.length() : PREFIX.length());
         String tag = Reference.DEFAULT_TAG;
+        boolean tagged = false;
         int colon = rest.lastIndexOf(':');
         if (colon >= 0 && TAG.matcher(rest.substring(colon + 1)).matches()) {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
+            tagged = true;
         }
         if (rest.isEmpty()) {
-            throw new IllegalArgumentException("invalid remote " + text + ": oci: needs a directory, as in oci:DIR[:TAG]");
+            throw new IllegalArgumentException("invalid remote " + text + (isArchive
+                    ? ": oci-archive: needs a file, as in oci-archive:FILE[:TAG]"
+                    : ": oci: needs a directory, as in oci:DIR[:TAG]"));
         }
-        Path dir = Path.of(rest).toAbsolutePath().normalize();
-        return new Remote(LAYOUT_DOMAIN + "/" + repositoryName(dir) + ":" + tag, Optional.of(dir), text);
+        Path path = Path.of(rest).toAbsolutePath().normalize();
+        String reference = LAYOUT_DOMAIN + "/" + repositoryName(path) + ":" + tag;
+        return isArchive ? new Remote(reference, Optional.empty(), Optional.of(path), tagged, text)
+                : new Remote(reference, Optional.of(path), Optional.empty(), tagged, text);
+    }
+
+    /** This remote pinned to one entry of its layout or archive (by digest), keeping its local name. */
+    Remote withDigest(dev.berth.oci.Digest digest, String tag) {
+        String repo = reference.substring(0, reference.lastIndexOf(':'));
+        return new Remote(repo + ":" + tag + "@" + digest, layout, archive, tagged, typed);
     }
 
     /** Whether a recorded plugin reference points at a layout of an earlier invocation. */
@@ -60,14 +78,16 @@ record Remote(String reference, Optional<Path> layout, String typed) {
 
     /** The local name an install uses by default: the layout's directory name and tag, or the reference's. */
     Optional<String> defaultAlias() {
-        if (layout.isEmpty()) {
+        if (layout.isEmpty() && archive.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(reference.substring(LAYOUT_DOMAIN.length() + 1));
+        String local = reference.substring(LAYOUT_DOMAIN.length() + 1);
+        int at = local.indexOf('@');
+        return Optional.of(at < 0 ? local : local.substring(0, at));
     }
 
-    /** A repository name made of the directory's name: lower case, other characters replaced. */
-    private static String repositoryName(Path dir) {
+    /** A repository name made of the directory's (or file's) name: lower case, other characters replaced. */
+    static String repositoryName(Path dir) {
         Path name = dir.getFileName();
         String raw = name == null ? "layout" : name.toString().toLowerCase(Locale.ROOT);
         String clean = raw.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");

@@ -6,6 +6,7 @@ import dev.berth.archive.TarRootfsApplier;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.HttpRegistryResolver;
+import dev.berth.registry.layout.OciArchive;
 import dev.berth.registry.layout.OciLayoutResolver;
 import dev.berth.remote.RegistryResolver;
 import dev.berth.runc.RuncRuntime;
@@ -33,6 +34,7 @@ final class Session implements AutoCloseable {
     private final PrintWriter out;
     private final ProgressPrinter progress;
     private PluginManager manager;
+    private OciArchive archive;
     private RuncRuntime runtime;
     private Optional<String> runtimeProblem = Optional.empty();
     private boolean showProgress = true;
@@ -97,13 +99,29 @@ final class Session implements AutoCloseable {
         return b.build();
     }
 
-    /** Registries, plus the OCI layout of {@code remote} when it is one. */
+    /** Registries, plus the OCI layout or archive of {@code remote} when it is one. */
     RegistryResolver resolverFor(Remote remote) {
         HttpRegistryResolver http = registry();
+        if (remote.archive().isPresent()) {
+            return new RoutingResolver(Map.of(Remote.LAYOUT_DOMAIN, archive(remote.archive().get())), http);
+        }
         return remote.layout()
                 .<RegistryResolver>map(dir -> new RoutingResolver(
                         Map.of(Remote.LAYOUT_DOMAIN, OciLayoutResolver.open(dir)), http))
                 .orElse(http);
+    }
+
+    /**
+     * The OCI archive at {@code file}, checked, opened once per session and closed with it; {@code -} reads
+     * standard input, spooled into a temporary file that is deleted at the end.
+     */
+    OciArchive archive(Path file) {
+        if (archive == null) {
+            archive = file.toString().equals("-")
+                    ? OciArchive.read(System.in, Path.of(System.getProperty("java.io.tmpdir")))
+                    : OciArchive.open(file);
+        }
+        return archive;
     }
 
     /** The manager over the root, with the registries as remote. */
@@ -216,6 +234,9 @@ final class Session implements AutoCloseable {
         }
         if (runtime != null) {
             runtime.close();
+        }
+        if (archive != null) {
+            archive.close();
         }
     }
 }

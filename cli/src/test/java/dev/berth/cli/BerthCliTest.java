@@ -61,14 +61,14 @@ class BerthCliTest {
             assertThat(r.out()).contains("Usage: berth", "--root", "--exec-root", "--config", "--insecure-registry",
                     "--registry-mirror", "--debug", "--quiet");
             for (String c : List.of("create", "install", "ls", "inspect", "enable", "disable", "rm", "set", "push",
-                    "upgrade", "privileges", "gc", "demo")) {
+                    "upgrade", "privileges", "gc", "demo", "save", "load")) {
                 assertThat(r.out()).containsPattern("(?m)^\\s+" + c + "[\\s,]");
             }
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"create", "install", "ls", "inspect", "enable", "disable", "rm", "set", "push",
-                "upgrade", "privileges", "gc", "demo"})
+                "upgrade", "privileges", "gc", "demo", "save", "load"})
         void commandHelp_always_exitsZeroWithUsage(String command) {
             Result r = CliRunner.runRaw(Terminal.NONE, command, "--help");
 

@@ -10,9 +10,14 @@ import dev.berth.event.Subscription;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.registry.HttpRegistryResolver;
+import dev.berth.registry.layout.OciArchive;
+import dev.berth.registry.layout.OciArchiveWriter;
 import dev.berth.runc.RuncRuntime;
 import dev.berth.store.FileContentStore;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +48,21 @@ public final class ReadmeSnippets {
             Plugin p = plugins.install("localhost:5000/acme/volume:1.0").grant(asked).disabled().run();
             plugins.set(p.name(), List.of("DEBUG=1"));
             plugins.enable(p.name(), Duration.ofSeconds(30));
+        }
+    }
+
+    /** "Save and load": an archive of one manager's plugins, installed again from it. */
+    static void saveAndLoad(PluginManager plugins) throws IOException {
+        try (OutputStream out = Files.newOutputStream(Path.of("plugins.tar"))) {
+            OciArchiveWriter archive = OciArchiveWriter.to(new BufferedOutputStream(out));
+            plugins.export(List.of("localhost:5000/acme/volume:1.0"), archive);
+            archive.finish();
+        }
+        try (OciArchive archive = OciArchive.open(Path.of("plugins.tar"))) {
+            for (OciArchive.Entry e : archive.entries()) {
+                String name = e.imageName().orElseThrow();
+                plugins.install(name).from(archive).grant(plugins.privileges(name, archive)).disabled().run();
+            }
         }
     }
 

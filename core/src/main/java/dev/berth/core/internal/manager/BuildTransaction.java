@@ -130,6 +130,11 @@ public final class BuildTransaction {
         return engine.pull(blobs);
     }
 
+    /** A pull from {@code source} whose blobs are this transaction's. */
+    public Pull pull(dev.berth.remote.RegistryResolver source) {
+        return engine.pull(blobs, source);
+    }
+
     /** The rootfs being built. */
     public Path rootfs() {
         return rootfs;

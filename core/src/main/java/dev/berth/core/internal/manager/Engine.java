@@ -132,7 +132,12 @@ public final class Engine {
 
     /** A pull that writes through {@code blobs}, selecting the manager's platform from indexes. */
     public Pull pull(BlobWork blobs) {
-        return new Pull(resolver, this::progress, platform, blobs, this::checkCancelled, downloadConcurrency,
+        return pull(blobs, resolver);
+    }
+
+    /** A pull from {@code source} instead of the manager's resolver (an OCI archive, say), writing through {@code blobs}. */
+    public Pull pull(BlobWork blobs, RegistryResolver source) {
+        return new Pull(source, this::progress, platform, blobs, this::checkCancelled, downloadConcurrency,
                 transfers);
     }
 

@@ -19,6 +19,7 @@ import dev.berth.plugin.PluginPrivilege;
 import dev.berth.plugin.PluginRecord;
 import dev.berth.plugin.PluginSettings;
 import dev.berth.plugin.Privileges;
+import dev.berth.remote.RegistryResolver;
 import dev.berth.rootfs.RootfsApplier;
 import java.time.Duration;
 import java.util.List;
@@ -56,13 +57,19 @@ public final class Installer {
 
     /** See {@code PluginManager.privileges}. */
     public List<PluginPrivilege> privileges(String remote) {
+        return privileges(remote, engine.resolver());
+    }
+
+    /** See {@code PluginManager.privileges(String, RegistryResolver)}. */
+    public List<PluginPrivilege> privileges(String remote, RegistryResolver source) {
+        Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         engine.gcLock().readLock().lock();
         var blobs = engine.blobWork();
         try (OperationScope scope = OperationScope.open("privileges", ref.familiar())) {
             engine.checkOpen();
             engine.checkCancelled();
-            return Privileges.of(engine.pull(blobs).head(ref).config());
+            return Privileges.of(engine.pull(blobs, source).head(ref).config());
         } finally {
             blobs.release();
             engine.gcLock().readLock().unlock();
@@ -72,20 +79,28 @@ public final class Installer {
     /** See {@code InstallOperation}: installs, then enables unless {@code disabled}; a failed enable removes it again. */
     public Plugin install(String remote, Optional<String> alias, Optional<List<PluginPrivilege>> granted,
                          boolean disabled, List<String> settings, Optional<Duration> timeout) {
+        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout);
+    }
+
+    /** As {@link #install(String, Optional, Optional, boolean, List, Optional)}, fetching from {@code source}. */
+    public Plugin install(String remote, RegistryResolver source, Optional<String> alias,
+                          Optional<List<PluginPrivilege>> granted, boolean disabled, List<String> settings,
+                          Optional<Duration> timeout) {
+        Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         String name = alias.map(Installer::localName).orElseGet(() -> defaultLocalName(ref));
         // A malformed setting fails now, before anything is downloaded.
         settings.forEach(Settings::parse);
         LOG.debug("installing {} as {}", ref, name);
         try (OperationScope scope = OperationScope.open("install", name)) {
-            return installAndEnable(ref, name, granted, disabled, settings, timeout);
+            return installAndEnable(ref, source, name, granted, disabled, settings, timeout);
         }
     }
 
-    private Plugin installAndEnable(Reference ref, String name, Optional<List<PluginPrivilege>> granted,
+    private Plugin installAndEnable(Reference ref, RegistryResolver source, String name, Optional<List<PluginPrivilege>> granted,
                                     boolean disabled, List<String> settings, Optional<Duration> timeout) {
         PluginRecord record = BuildTransaction.newPlugin(engine, name, ".install", tx -> {
-            Pull.Head head = fetch(tx, ref, granted);
+            Pull.Head head = fetch(tx.pull(source), tx, ref, granted);
             PluginConfig config = head.config();
             Settings.Applied applied = Settings.apply(config, PluginSettings.initialFor(config), settings);
             Plugin p = new Plugin(engine.newId(), name, false, ref.toString(), applied.config(), applied.settings());
@@ -126,7 +141,7 @@ public final class Installer {
             if (p.enabled()) {
                 throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
             }
-            Pull.Head head = fetch(tx, ref, granted);
+            Pull.Head head = fetch(tx.pull(), tx, ref, granted);
             Plugin next = p.withConfig(head.config())
                     .withSettings(Settings.carryOver(p.settings(), head.config()))
                     .withPluginReference(ref.toString());
@@ -138,8 +153,7 @@ public final class Installer {
     }
 
     /** Fetches manifest and config, validates them and the grant, then fetches and applies the layers. */
-    private Pull.Head fetch(BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted) {
-        Pull pull = tx.pull();
+    private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted) {
         Pull.Head head = pull.head(ref);
         ConfigValidator.validate(head.config(), head.manifest().layers().size());
         granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));

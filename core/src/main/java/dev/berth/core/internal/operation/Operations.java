@@ -17,9 +17,10 @@ import java.util.concurrent.Executor;
  * @param installer privileges, install, upgrade
  * @param creator   create
  * @param pusher    push
+ * @param exporter  export (save)
  */
 public record Operations(Lifecycle lifecycle, GarbageCollector gc, Remover remover, Installer installer,
-                         Creator creator, PluginPusher pusher) {
+                         Creator creator, PluginPusher pusher, Exporter exporter) {
     /**
      * Wires the operations of {@code engine}.
      *
@@ -35,7 +36,8 @@ public record Operations(Lifecycle lifecycle, GarbageCollector gc, Remover remov
         Lifecycle lifecycle = new Lifecycle(engine);
         GarbageCollector gc = new GarbageCollector(engine);
         Remover remover = new Remover(engine, lifecycle, gc, executor, gcAfterRemove);
+        PluginPusher pusher = new PluginPusher(engine, maxConcurrentUploads);
         return new Operations(lifecycle, gc, remover, new Installer(engine, applier, lifecycle, remover, enableTimeout),
-                new Creator(engine, splitter, applier, dockerVersion), new PluginPusher(engine, maxConcurrentUploads));
+                new Creator(engine, splitter, applier, dockerVersion), pusher, new Exporter(engine, pusher));
     }
 }

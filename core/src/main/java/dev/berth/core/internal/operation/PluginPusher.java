@@ -122,7 +122,7 @@ public final class PluginPusher {
     }
 
     /** The record's manifest, rebuilt (and the record updated) when the blob is gone. */
-    private Manifest manifestOf(PluginRecord r) {
+    Manifest manifestOf(PluginRecord r) {
         if (r.manifest().isPresent() && engine.blobExists(r.manifest().get())) {
             return OciJson.decodeManifest(engine.readBlob(r.manifest().get(), OciJson.MAX_MANIFEST_BYTES),
                     MediaTypes.DOCKER_MANIFEST_V2);
