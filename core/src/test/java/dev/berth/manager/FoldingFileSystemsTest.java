@@ -10,6 +10,8 @@ import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
 import dev.berth.oci.Reference;
 import dev.berth.plugin.Plugin;
+import dev.berth.registry.layout.OciArchive;
+import dev.berth.registry.layout.OciArchiveWriter;
 import dev.berth.store.FileContentStore;
 import dev.berth.testkit.registry.InMemoryRegistry;
 import dev.berth.testkit.registry.TestPlugin;
@@ -17,6 +19,7 @@ import dev.berth.testkit.runtime.FakeDriverPlugin;
 import dev.berth.testkit.runtime.FakePluginRuntime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Everything but a real enable on the file systems IDE users have: a root on macOS's or Windows's
  * case-folding defaults (Jimfs models both) with the real store, applier and splitter. Create, install,
- * inspect, set, push, upgrade, remove and gc work there; a plugin's files land under its own rootfs.
+ * inspect, set, push, save and load, upgrade, remove and gc work there; a plugin's files land under its own rootfs.
  */
 class FoldingFileSystemsTest {
     enum Kind {
@@ -74,6 +77,18 @@ class FoldingFileSystemsTest {
                 plugins.upgrade(v1).remote(v2).grant(plugins.privileges(v2)).run();
                 assertThat(Files.readString(rootfs(root, plugins.inspect(v1)).resolve("bin").resolve("plugin")))
                         .isEqualTo("v2");
+
+                Path archive = top.resolve("Users").resolve("dev").resolve("Saved Plugins.tar");
+                try (OutputStream out = Files.newOutputStream(archive)) {
+                    OciArchiveWriter w = OciArchiveWriter.to(out);
+                    plugins.export(List.of(created.name()), w);
+                    w.finish();
+                }
+                plugins.remove(created.name(), false);
+                try (OciArchive saved = OciArchive.open(archive)) {
+                    plugins.install(created.name()).from(saved).grantAllPrivileges().disabled().run();
+                }
+                assertThat(plugins.inspect(created.name()).config()).isEqualTo(created.config());
 
                 plugins.remove(v1, false);
                 plugins.remove(created.name(), false);
