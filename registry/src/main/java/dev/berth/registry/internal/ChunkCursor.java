@@ -11,7 +11,9 @@ import java.util.Objects;
  * The source of a chunked upload, read front to back once and hashed as it goes; chunks are slices of
  * that one stream. A chunk sent again (a retried request, or a registry that holds another length) moves
  * the cursor back by reopening the source: to the start of the current chunk with the hash saved there,
- * elsewhere by hashing the source again up to that offset. Not thread-safe: chunks are sent one at a time.
+ * elsewhere by hashing the source again up to that offset. Chunks are sent one at a time, but the body of an
+ * abandoned attempt may still be read by the HTTP client's thread while the next attempt starts: the
+ * cursor's methods are synchronized, and only the newest slice reads (an older one fails).
  */
 public final class ChunkCursor implements Closeable {
     private final BlobSource source;
@@ -21,6 +23,8 @@ public final class ChunkCursor implements Closeable {
     private long position;
     private long mark = -1;
     private Digester atMark;
+    /** Counts slices and moves; only the newest slice reads. */
+    private int generation;
 
     /** A cursor over {@code source}, hashing with {@code algorithm}. Nothing is opened yet. */
     public ChunkCursor(BlobSource source, String algorithm) {
@@ -32,7 +36,7 @@ public final class ChunkCursor implements Closeable {
      * The bytes {@code [offset, offset + length)} of the source. Closing the slice leaves the source open
      * for the next chunk.
      */
-    public InputStream slice(long offset, long length) throws IOException {
+    public synchronized InputStream slice(long offset, long length) throws IOException {
         if (in == null || position != offset) {
             seek(offset);
         }
@@ -40,11 +44,12 @@ public final class ChunkCursor implements Closeable {
             mark = offset;
             atMark = digester.copy();
         }
+        generation++; // a newer slice retires every older one, read to its end or not
         return new Slice(length);
     }
 
     /** The hash of the bytes read so far. */
-    public Digester digester() {
+    public synchronized Digester digester() {
         if (digester == null) {
             digester = Digester.of(algorithm);
         }
@@ -52,12 +57,12 @@ public final class ChunkCursor implements Closeable {
     }
 
     /** Bytes read so far. */
-    public long position() {
+    public synchronized long position() {
         return position;
     }
 
     /** Whether the source has no byte after the current position. */
-    public boolean atEnd() throws IOException {
+    public synchronized boolean atEnd() throws IOException {
         if (in == null) {
             seek(position);
         }
@@ -66,6 +71,7 @@ public final class ChunkCursor implements Closeable {
 
     private void seek(long offset) throws IOException {
         close();
+        generation++;
         InputStream raw = source.open();
         try {
             if (offset == mark && atMark != null) {
@@ -86,7 +92,7 @@ public final class ChunkCursor implements Closeable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         InputStream s = in;
         in = null;
         if (s != null) {
@@ -96,6 +102,7 @@ public final class ChunkCursor implements Closeable {
 
     /** A window on the cursor's stream that advances the cursor and does not close the stream. */
     private final class Slice extends InputStream {
+        private final int made = generation;
         private long left;
 
         Slice(long length) {
@@ -111,18 +118,20 @@ public final class ChunkCursor implements Closeable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
+            synchronized (ChunkCursor.this) {
+                if (left <= 0) {
+                    return -1;
+                }
+                if (in == null || made != generation) {
+                    throw new IOException("the chunk's source moved on (a later attempt reads it)");
+                }
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                    position += n;
+                }
+                return n;
             }
-            if (in == null) {
-                throw new IOException("the source was closed");
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-                position += n;
-            }
-            return n;
         }
     }
 }
