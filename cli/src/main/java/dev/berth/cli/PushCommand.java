@@ -8,6 +8,7 @@ import dev.berth.registry.layout.OciLayoutResolver;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -30,11 +31,24 @@ final class PushCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "oci:DIR", description = "An OCI layout to push into.")
     String target;
 
+    @Option(names = "--chunk-size", paramLabel = "SIZE",
+            description = {"Upload blobs larger than SIZE in chunks of SIZE (at least what the registry asks for), "
+                    + "e.g. 16MiB; a registry that refuses chunks gets each blob in one request.",
+                    "Default: $BERTH_CHUNK_SIZE, else every blob in one request, as Docker sends it."})
+    String chunkSize;
+
+    @Option(names = "--max-concurrent-uploads", paramLabel = "N",
+            description = "How many blobs upload at once (default: $BERTH_MAX_CONCURRENT_UPLOADS, else 5, as Docker).")
+    Integer maxConcurrentUploads;
+
     @Override
     public Integer call() {
         if (name.contains("@")) {
             throw new Berth.OperationFailed("invalid name: " + name);
         }
+        long chunk = option(chunkSize, "BERTH_CHUNK_SIZE", "--chunk-size", Sizes::parse);
+        long uploads = option(maxConcurrentUploads == null ? null : maxConcurrentUploads.toString(),
+                "BERTH_MAX_CONCURRENT_UPLOADS", "--max-concurrent-uploads", PushCommand::positive);
         Remote layout = null;
         if (target != null) {
             try {
@@ -47,7 +61,7 @@ final class PushCommand implements Callable<Integer> {
                         + "a second argument must be oci:DIR, not " + target);
             }
         }
-        try (Session s = new Session(berth)) {
+        try (Session s = new Session(berth).chunkedUploads(chunk).maxConcurrentUploads((int) uploads)) {
             var manager = layout == null ? s.manager()
                     : s.manager(OciLayoutResolver.open(layout.layout().get()));
             PushedPlugin pushed;
@@ -61,6 +75,28 @@ final class PushCommand implements Callable<Integer> {
             s.status(pushed.tag() + ": digest: " + pushed.digest() + " size: " + pushed.size());
         }
         return 0;
+    }
+
+    /** A flag's value, else the environment's, else 0; a bad one is a usage error naming its origin. */
+    private long option(String flag, String env, String name, java.util.function.ToLongFunction<String> parse) {
+        String value = flag != null ? flag : berth.env.get(env);
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        try {
+            return parse.applyAsLong(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid " + (flag != null ? name : "$" + env)
+                    + " \"" + value + "\": " + e.getMessage());
+        }
+    }
+
+    private static long positive(String value) {
+        int n = Integer.parseInt(value.trim());
+        if (n < 1 || n > 64) {
+            throw new IllegalArgumentException("must be between 1 and 64");
+        }
+        return n;
     }
 
     /** The name as the daemon's push resolves it: normalized, {@code :latest} when untagged, shown familiar. */

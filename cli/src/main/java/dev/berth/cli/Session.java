@@ -38,6 +38,8 @@ final class Session implements AutoCloseable {
     private RuncRuntime runtime;
     private Optional<String> runtimeProblem = Optional.empty();
     private boolean showProgress = true;
+    private long chunkSize;
+    private int maxConcurrentUploads;
 
     Session(Berth berth) {
         this.berth = berth;
@@ -96,7 +98,25 @@ final class Session implements AutoCloseable {
         for (URI m : berth.mirrors) {
             b.addMirror(m);
         }
+        if (chunkSize > 0) {
+            b.chunkedUploads(chunkSize, (int) chunkSize);
+        }
         return b.build();
+    }
+
+    /**
+     * Blobs larger than {@code bytes} go up in chunks of that size (0: one PUT per blob). Call before
+     * the manager or the registry client is made. @return this
+     */
+    Session chunkedUploads(long bytes) {
+        this.chunkSize = bytes;
+        return this;
+    }
+
+    /** How many blobs of a push upload at once (0: the manager's default). Call before the manager is made. @return this */
+    Session maxConcurrentUploads(int value) {
+        this.maxConcurrentUploads = value;
+        return this;
     }
 
     /** Registries, plus the OCI layout or archive of {@code remote} when it is one. */
@@ -153,6 +173,9 @@ final class Session implements AutoCloseable {
                     // Commands run side by side in a shell take turns on the root instead of failing.
                     .rootLockWait(ROOT_LOCK_WAIT)
                     .progressListener(berth.quiet || !showProgress ? dev.berth.progress.ProgressListener.NONE : progress);
+            if (maxConcurrentUploads > 0) {
+                b.maxConcurrentUploads(maxConcurrentUploads);
+            }
             runtime().ifPresent(b::runtime);
             manager = b.build();
             return manager;

@@ -112,4 +112,24 @@ class RealRegistryEndToEndTest {
                 && l.contains("from=e2e%2Forigin")).count()).isEqualTo(2);
         assertThat(log).doesNotContain("PUT /v2/e2e/copy/blobs/uploads/");
     }
+
+    @Test
+    void push_ofALayerCorruptedInTheStore_failsWithDigestMismatch_andTagsNothing() throws IOException {
+        String name = registry.host() + "/e2e/bad:1";
+        Path root = temp.resolve("plugins");
+        try (PluginManager m = open(root)) {
+            Plugin made = m.create(name, new ByteArrayInputStream(Contexts.simple()));
+            PluginRecord record = PluginJson.decodeRecord(Files.readAllBytes(root.resolve(made.id()).resolve("config.json")));
+            Path layer = root.resolve("storage/blobs/sha256/" + record.blobsumsOrEmpty().get(0).hex());
+            byte[] bytes = Files.readAllBytes(layer);
+            bytes[bytes.length / 2] ^= 1; // same size, other bytes: only a hash can tell
+            layer.toFile().setWritable(true);
+            Files.write(layer, bytes);
+
+            // the store no longer hashes what push reads: the pusher's own check must catch it
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.push(name))
+                    .isInstanceOf(dev.berth.exception.DigestMismatchException.class);
+        }
+        assertThat(registry.log()).doesNotContain("PUT /v2/e2e/bad/manifests/");
+    }
 }

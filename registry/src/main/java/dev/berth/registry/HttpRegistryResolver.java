@@ -10,10 +10,12 @@ import dev.berth.oci.ImageIndex;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
+import dev.berth.registry.internal.ChunkCursor;
 import dev.berth.registry.internal.Errors;
 import dev.berth.registry.internal.InsecureTls;
 import dev.berth.registry.internal.Request;
 import dev.berth.registry.internal.Response;
+import dev.berth.registry.internal.StreamBody;
 import dev.berth.registry.internal.Transport;
 import dev.berth.registry.internal.Urls;
 import dev.berth.remote.BlobSource;
@@ -531,106 +533,138 @@ public final class HttpRegistryResolver implements RegistryResolver {
             }
             Optional<Reference> from = source.mountFrom()
                     .filter(f -> f.domain().equals(ref.domain()) && !f.path().equals(ref.path()));
-            URI uploads = url(ep, "/blobs/uploads/");
-            Request start;
+            Upload upload;
             if (from.isPresent()) {
                 List<String> mountScopes = new ArrayList<>(scopes);
                 mountScopes.add("repository:" + from.get().path() + ":pull");
-                start = new Request("POST", URI.create(uploads + "?mount=" + d.digest() + "&from="
-                        + URLEncoder.encode(from.get().path(), StandardCharsets.UTF_8)), List.of(),
+                Request mount = new Request("POST", URI.create(url(ep, "/blobs/uploads/") + "?mount=" + d.digest()
+                        + "&from=" + URLEncoder.encode(from.get().path(), StandardCharsets.UTF_8)), List.of(),
                         Optional.of(HttpRequest.BodyPublishers::noBody), Optional.of(ref.domain()), mountScopes,
                         Optional.empty(), ep.insecure());
+                try (Response r = transport.send(mount)) {
+                    if (r.status() == 201) {
+                        return new PushResult(d, PushResult.Outcome.MOUNTED);
+                    }
+                    upload = upload(r);
+                }
             } else {
-                start = request("POST", uploads, ep).body(HttpRequest.BodyPublishers::noBody);
-            }
-            URI location;
-            long chunkMin;
-            try (Response r = transport.send(start)) {
-                if (r.status() == 201 && from.isPresent()) {
-                    return new PushResult(d, PushResult.Outcome.MOUNTED);
-                }
-                if (r.status() != 202) {
-                    throw Errors.of(r, ref.name() + ": starting an upload");
-                }
-                location = location(r);
-                chunkMin = r.header("OCI-Chunk-Min-Length").map(HttpRegistryResolver::parseLong).orElse(0L);
+                upload = startUpload(ep);
             }
             if (d.size() > chunkedUploadThreshold) {
-                return chunked(ep, d, source, location, chunkMin);
+                Optional<PushResult> done = chunked(ep, d, source, upload);
+                if (done.isPresent()) {
+                    return done.get();
+                }
+                // the registry refused chunks: a session of its own for one monolithic PUT, so nothing
+                // of the refused one can leak into it
+                upload = startUpload(ep);
             }
-            Digester digester = Digester.of(d.digest().algorithm());
-            HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
-                    HttpRequest.BodyPublishers.ofInputStream(() -> {
-                        try {
-                            return digester.wrap(source.open());
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }), d.size());
+            return monolithic(ep, d, source, upload.location());
+        }
+
+        /** An upload session: where to send, and the smallest chunk the registry takes (0: any). */
+        private record Upload(URI location, long chunkMin) {
+        }
+
+        private Upload startUpload(Endpoint ep) {
+            try (Response r = transport.send(request("POST", url(ep, "/blobs/uploads/"), ep)
+                    .body(HttpRequest.BodyPublishers::noBody))) {
+                return upload(r);
+            }
+        }
+
+        private Upload upload(Response r) {
+            if (r.status() != 202) {
+                throw Errors.of(r, ref.name() + ": starting an upload");
+            }
+            return new Upload(location(r), Math.max(0, r.header("OCI-Chunk-Min-Length")
+                    .map(HttpRegistryResolver::parseLong).orElse(0L)));
+        }
+
+        /** One PUT with the whole blob, streamed and hashed once (the source is the only copy). */
+        private PushResult monolithic(Endpoint ep, Descriptor d, BlobSource source, URI location) {
+            // a fresh hash per attempt: a retried PUT reads the source again from its start
+            Digester[] digester = new Digester[1];
+            StreamBody[] body = new StreamBody[1];
             Request put = request("PUT", withDigest(location, d.digest()), ep)
-                    .header("Content-Type", "application/octet-stream").body(() -> body);
-            try (Response r = transport.send(put)) {
+                    .header("Content-Type", "application/octet-stream")
+                    .body(() -> {
+                        Digester hash = Digester.of(d.digest().algorithm());
+                        digester[0] = hash;
+                        body[0] = StreamBody.of(() -> hash.wrap(source.open()), d.size());
+                        return body[0];
+                    });
+            try (Response r = sendBody(put, body, d)) {
                 if (r.status() != 201) {
+                    if (digester[0] != null && digester[0].count() == d.size()) {
+                        checkSourceDigest(d, digester[0]); // the registry's refusal may be the source's fault
+                    }
                     throw Errors.of(r, ref.name() + "@" + d.digest() + ": upload");
                 }
-                checkSourceDigest(d, digester);
+                checkSourceDigest(d, digester[0]);
                 checkConfirmedDigest(d, r);
             }
             return new PushResult(d, PushResult.Outcome.UPLOADED);
         }
 
-        private PushResult chunked(Endpoint ep, Descriptor d, BlobSource source, URI location, long chunkMin) {
-            int chunk = (int) Math.max(chunkSize, Math.min(chunkMin, 64L << 20));
+        /**
+         * PATCHes of at least the configured chunk size (raised to the registry's
+         * {@code OCI-Chunk-Min-Length}), then a PUT that completes the upload. Empty when the registry
+         * refuses the first chunk (see {@link #refusesChunks}); the session is then abandoned.
+         */
+        private Optional<PushResult> chunked(Endpoint ep, Descriptor d, BlobSource source, Upload upload) {
+            // chunks are streamed from the source, never held, so the registry's minimum needs no cap
+            long chunk = Math.max(chunkSize, upload.chunkMin());
+            URI location = upload.location();
             long offset = 0;
             int recoveries = 0;
-            Digester digester = Digester.of(d.digest().algorithm());
-            InputStream in = null;
-            try {
-                in = digester.wrap(source.open());
+            Digester digester;
+            try (ChunkCursor cursor = new ChunkCursor(source, d.digest().algorithm())) {
                 while (offset < d.size()) {
-                    int n = (int) Math.min(chunk, d.size() - offset);
-                    byte[] buf = in.readNBytes(n);
-                    if (buf.length != n) {
-                        throw new RegistryException(Reason.SIZE, d.digest() + ": source ended at byte "
-                                + (offset + buf.length) + " of " + d.size());
-                    }
+                    long from = offset;
+                    long n = Math.min(chunk, d.size() - offset);
+                    StreamBody[] body = new StreamBody[1];
                     Request patch = request("PATCH", location, ep)
                             .header("Content-Type", "application/octet-stream")
-                            .header("Content-Range", offset + "-" + (offset + n - 1))
-                            .body(() -> HttpRequest.BodyPublishers.ofByteArray(buf));
-                    try (Response r = transport.send(patch)) {
-                        if (r.status() == 416 && recoveries++ < 3) {
-                            // the registry holds another length: ask it, then continue from there
-                            UploadStatus st = uploadStatus(ep, location);
-                            long have = st.length();
-                            location = st.location();
-                            in.close();
-                            digester = Digester.of(d.digest().algorithm());
-                            in = digester.wrap(source.open());
-                            in.skipNBytes(have);
-                            offset = have;
+                            .header("Content-Range", from + "-" + (from + n - 1))
+                            .body(() -> body[0] = StreamBody.of(() -> cursor.slice(from, n), n));
+                    try (Response r = sendBody(patch, body, d)) {
+                        int status = r.status();
+                        if (status == 202) {
+                            location = location(r);
+                            offset += n;
                             continue;
                         }
-                        if (r.status() != 202) {
-                            throw Errors.of(r, ref.name() + "@" + d.digest() + ": chunk at " + offset);
+                        if (status == 416) {
+                            UploadStatus st = uploadStatus(ep, location);
+                            location = st.location();
+                            if (st.length() != offset && st.length() <= d.size() && recoveries++ < 3) {
+                                // the registry holds another length: continue from there
+                                offset = st.length();
+                                continue;
+                            }
                         }
-                        location = location(r);
+                        if (offset == 0 && refusesChunks(status)) {
+                            LOG.debug("{}@{}: the registry refused a chunk ({}); uploading in one piece", ref.name(),
+                                    d.digest(), status);
+                            abandon(ep, location);
+                            return Optional.empty();
+                        }
+                        throw Errors.of(r, ref.name() + "@" + d.digest() + ": chunk at " + offset);
                     }
-                    offset += n;
                 }
-                if (in.read() >= 0) {
+                if (cursor.position() < d.size()) {
+                    // the registry said it held the rest (a 416 recovery): hash what it has from us
+                    try (InputStream rest = cursor.slice(cursor.position(), d.size() - cursor.position())) {
+                        rest.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
+                }
+                if (cursor.position() != d.size() || !cursor.atEnd()) {
                     throw new RegistryException(Reason.SIZE, d.digest() + ": source is longer than " + d.size());
                 }
+                digester = cursor.digester();
             } catch (IOException e) {
                 throw new UncheckedIOException("reading the source of " + d.digest(), e);
-            } finally {
-                if (in != null) {
-                    try {
-                        in.close();
-                    } catch (IOException e) {
-                        LOG.debug("closing the source of {} failed", d.digest(), e);
-                    }
-                }
             }
             checkSourceDigest(d, digester);
             Request put = request("PUT", withDigest(location, d.digest()), ep)
@@ -641,7 +675,43 @@ public final class HttpRegistryResolver implements RegistryResolver {
                 }
                 checkConfirmedDigest(d, r);
             }
-            return new PushResult(d, PushResult.Outcome.UPLOADED);
+            return Optional.of(new PushResult(d, PushResult.Outcome.UPLOADED));
+        }
+
+        /**
+         * Whether a status answering the first chunk means the registry does not take chunks (as opposed
+         * to an error that a monolithic upload would meet as well): 400 (a Content-Range or chunk size it
+         * will not take), 405 and 501 (no PATCH), 416 when the registry holds nothing yet (the range we
+         * sent was the right one, it refused ranges as such).
+         */
+        static boolean refusesChunks(int status) {
+            return status == 400 || status == 405 || status == 416 || status == 501;
+        }
+
+        /** Sends a request whose body reads a source; a failed read is reported as itself. */
+        private Response sendBody(Request request, StreamBody[] body, Descriptor d) {
+            try {
+                return transport.send(request);
+            } catch (RegistryException e) {
+                Throwable failure = body[0] == null ? null : body[0].failure();
+                if (failure instanceof RuntimeException re) {
+                    re.addSuppressed(e);
+                    throw re;
+                }
+                if (failure instanceof IOException io) {
+                    throw new UncheckedIOException("reading the source of " + d.digest() + ": " + io.getMessage(), io);
+                }
+                throw e;
+            }
+        }
+
+        /** Ends an upload session nobody will complete; the registry would expire it anyway. */
+        private void abandon(Endpoint ep, URI location) {
+            try (Response r = transport.send(request("DELETE", location, ep))) {
+                LOG.debug("{}: abandoned upload answered {}", ref.name(), r.status());
+            } catch (RuntimeException e) {
+                LOG.debug("{}: abandoning an upload failed", ref.name(), e);
+            }
         }
 
         private record UploadStatus(URI location, long length) {
@@ -891,6 +961,19 @@ public final class HttpRegistryResolver implements RegistryResolver {
         public Builder platform(Platform value) {
             this.platform = Objects.requireNonNull(value, "platform");
             return this;
+        }
+
+        /**
+         * Chunked uploads: blobs larger than {@code threshold} bytes go up in PATCHes of {@code chunkSize}
+         * bytes (raised to the registry's {@code OCI-Chunk-Min-Length}), each streamed from the source
+         * (never held in memory). A registry that refuses the first chunk (400, 405, 416 or 501) gets the
+         * blob in one PUT on a new upload session. The same as {@link #chunkedUploadThreshold} and
+         * {@link #chunkSize} together; by default every blob goes up in one PUT, as dockerd sends it.
+         *
+         * @return this
+         */
+        public Builder chunkedUploads(long threshold, int chunkSize) {
+            return chunkedUploadThreshold(threshold).chunkSize(chunkSize);
         }
 
         /** Blobs larger than this are uploaded in chunks; never by default (monolithic, as dockerd). */

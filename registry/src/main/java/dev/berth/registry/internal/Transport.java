@@ -144,6 +144,12 @@ public final class Transport {
                 if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
                     throw new RegistryException(Reason.UNAVAILABLE, "interrupted: " + describe(request), e);
                 }
+                if (StreamBody.SourceFailure.in(e)) {
+                    // the request body's source failed (unreadable, short, corrupt): sending it again
+                    // would only read the same bytes again
+                    throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": reading the body failed: "
+                            + safeMessage(e), e);
+                }
                 if (e instanceof javax.net.ssl.SSLException) {
                     // a TLS failure does not heal by retrying; the caller may fall back to http
                     throw new RegistryException(Reason.UNAVAILABLE, describe(request) + ": TLS failed: "
