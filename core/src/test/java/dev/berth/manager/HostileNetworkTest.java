@@ -8,22 +8,30 @@ import dev.berth.PluginManager;
 import dev.berth.PushedPlugin;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
+import dev.berth.exception.DeadlineExceededException;
+import dev.berth.exception.DigestMismatchException;
 import dev.berth.exception.PluginException;
+import dev.berth.exception.UnavailableException;
+import dev.berth.remote.RegistryException;
 import dev.berth.internal.json.PluginJson;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginRecord;
+import dev.berth.registry.CredentialProvider;
+import dev.berth.registry.Credentials;
 import dev.berth.registry.HttpRegistryResolver;
 import dev.berth.registry.RetryPolicy;
 import dev.berth.store.FileContentStore;
 import dev.berth.testkit.registry.FaultProxy;
 import dev.berth.testkit.registry.ProxyFault;
 import dev.berth.testkit.registry.RealRegistry;
+import dev.berth.testkit.registry.TokenServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +41,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,12 +92,20 @@ class HostileNetworkTest {
         }
     }
 
+    String testName;
+    /** How many requests the proxy had seen when this test began. */
+    int mark;
+    /** The repository, its path and its layer's path, published once for all install tests. */
+    static String[] published;
+
     @BeforeEach
-    void fresh() throws IOException {
+    void fresh(TestInfo info) throws IOException {
+        testName = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("?");
         proxy.clearRules();
         temp = Files.createDirectories(shared.resolve("t" + SEQ.incrementAndGet()));
         repo = proxy.host() + "/hostile/p" + SEQ.get();
         v2 = "/v2/hostile/p" + SEQ.get();
+        mark = proxy.exchanges().size();
     }
 
     @AfterEach
@@ -118,8 +135,12 @@ class HostileNetworkTest {
 
     /** Creates and pushes the test plugin (no faults) as {@code repo:1}. */
     void publish() throws IOException {
+        publish(resolver().build());
+    }
+
+    void publish(HttpRegistryResolver resolver) throws IOException {
         Path root = temp.resolve("publisher");
-        try (PluginManager m = open(root, resolver().build())) {
+        try (PluginManager m = open(root, resolver)) {
             Plugin p = m.create(repo + ":1", context());
             m.push(repo + ":1");
             PluginRecord record = PluginJson.decodeRecord(Files.readAllBytes(root.resolve(p.id()).resolve("config.json")));
@@ -127,9 +148,30 @@ class HostileNetworkTest {
         }
     }
 
-    /** Requests with {@code method} to this test's repository whose path after it matches {@code suffix}. */
+    /** Publishes for the install tests once; every install test reads that repository. */
+    void publishOnce() throws IOException {
+        if (published == null) {
+            repo = proxy.host() + "/hostile/installed";
+            v2 = "/v2/hostile/installed";
+            publish();
+            published = new String[] {repo, v2, layer};
+        }
+        repo = published[0];
+        v2 = published[1];
+        layer = published[2];
+        mark = proxy.exchanges().size();
+    }
+
+    /** Requests since this test began with {@code method} to its repository whose path after it matches {@code suffix}. */
     long count(String method, String suffix) {
-        return proxy.count(method, v2 + suffix);
+        return since(method, v2 + suffix);
+    }
+
+    long since(String method, String pathRegex) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(pathRegex);
+        List<FaultProxy.Exchange> all = proxy.exchanges();
+        return all.subList(mark, all.size()).stream()
+                .filter(e -> e.method().equals(method) && p.matcher(e.path()).matches()).count();
     }
 
     static ByteArrayInputStream context() {
@@ -142,9 +184,13 @@ class HostileNetworkTest {
 
     /** Installs {@code repo:1} into a fresh root under the bound; checks the content or the untouched root. */
     Outcome install(Consumer<FaultProxy> faults) throws IOException {
-        publish();
+        return install(resolver().build(), faults);
+    }
+
+    Outcome install(HttpRegistryResolver resolver, Consumer<FaultProxy> faults) throws IOException {
+        publishOnce();
         Path root = Files.createDirectories(temp.resolve("installer"));
-        try (PluginManager m = open(root, resolver().build())) {
+        try (PluginManager m = open(root, resolver)) {
             RootSnapshot before = RootSnapshot.of(root);
             faults.accept(proxy);
             long start = System.nanoTime();
@@ -170,13 +216,13 @@ class HostileNetworkTest {
 
     void report(Outcome o) {
         System.out.printf("MEASURE %s: %s in %d ms; GET blob %d, HEAD manifest %d, GET manifest %d, PUT %d%n",
-                Thread.currentThread().getStackTrace()[3].getMethodName(),
+                testName,
                 o.plugin() != null ? "ok" : o.error().getClass().getSimpleName(), o.took().toMillis(),
                 count("GET", BLOB), count("HEAD", MANIFEST), count("GET", MANIFEST), count("PUT", UPLOAD));
     }
 
     long layerGets() {
-        return proxy.count("GET", layer);
+        return since("GET", java.util.regex.Pattern.quote(layer));
     }
 
     // ---- install ----
@@ -187,6 +233,255 @@ class HostileNetworkTest {
         assertThat(o.error()).isNull();
         // the cut layer once more, ranged from where it was cut
         assertThat(layerGets()).isEqualTo(2);
-        assertThat(proxy.exchanges().stream().filter(e -> e.ranged() && e.path().equals(layer)).count()).isEqualTo(1);
+        List<FaultProxy.Exchange> all = proxy.exchanges();
+        assertThat(all.subList(mark, all.size()).stream().filter(e -> e.ranged() && e.path().equals(layer)).count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void install_resetBeforeTheManifestAnswer_retriedWithinThePolicy() throws IOException {
+        Outcome o = install(p -> p.on("HEAD", v2 + MANIFEST).times(2).apply(ProxyFault.reset(-1)));
+        assertThat(o.error()).isNull();
+        assertThat(count("HEAD", MANIFEST)).isEqualTo(POLICY.maxAttempts());
+    }
+
+    @Test
+    void install_resetBeforeTheManifestAnswerEveryTime_failsAfterMaxAttempts() throws IOException {
+        Outcome o = install(p -> p.on("HEAD", v2 + MANIFEST).times(100).apply(ProxyFault.reset(-1)));
+        assertThat(o.error()).isInstanceOf(UnavailableException.class);
+        assertThat(count("HEAD", MANIFEST)).isEqualTo(POLICY.maxAttempts());
+    }
+
+    @Test
+    void install_resetMidLayerEveryTime_failsAfterTheResumeLimit() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).times(100).apply(ProxyFault.reset(16 << 10)));
+        assertThat(o.error()).isInstanceOf(UnavailableException.class);
+        // the first GET and five resumes (HttpRegistryResolver.MAX_RESUMES), each making progress
+        assertThat(layerGets()).isEqualTo(6);
+    }
+
+    @Test
+    void install_truncatedLayer_resumes() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).apply(new ProxyFault.Truncate(100_000)));
+        assertThat(o.error()).isNull();
+        assertThat(layerGets()).isEqualTo(2);
+    }
+
+    @Test
+    void install_stalledLayer_resumesAfterTheIdleTimeout() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).apply(new ProxyFault.Stall(50_000)));
+        assertThat(o.error()).isNull();
+        assertThat(layerGets()).isEqualTo(2);
+        assertThat(o.took()).isGreaterThanOrEqualTo(IDLE).isLessThan(IDLE.multipliedBy(3));
+    }
+
+    @Test
+    void install_stalledEveryTime_failsAfterNoProgressResumes() throws IOException {
+        Outcome o = install(resolver().idleTimeout(Duration.ofSeconds(1)).build(),
+                p -> p.on("GET", layer).times(100).apply(new ProxyFault.Stall(0)));
+        assertThat(o.error()).isInstanceOf(UnavailableException.class);
+        // the third GET in a row without progress ends it (HttpRegistryResolver.MAX_NO_PROGRESS_RESUMES)
+        assertThat(layerGets()).isEqualTo(3);
+    }
+
+    @Test
+    void install_drip_completes() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).apply(new ProxyFault.Drip(1 << 20)));
+        assertThat(o.error()).isNull();
+        assertThat(layerGets()).isEqualTo(1);
+    }
+
+    @Test
+    void install_dripSlowerThanTheDeadline_failsAtTheDeadline() throws IOException {
+        publishOnce();
+        Path root = Files.createDirectories(temp.resolve("installer"));
+        try (PluginManager m = open(root, resolver().build())) {
+            RootSnapshot before = RootSnapshot.of(root);
+            proxy.on("GET", layer).apply(new ProxyFault.Drip(20_000));
+            long start = System.nanoTime();
+            assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(
+                    () -> m.install(repo + ":1").disabled().deadline(Duration.ofMillis(1500)).run())
+                    .isInstanceOf(DeadlineExceededException.class));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            report(new Outcome(null, new DeadlineExceededException("deadline"), took));
+            assertThat(took).isLessThan(Duration.ofSeconds(5));
+            assertThat(RootSnapshot.of(root)).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void install_duplicatedLayerBytes_failsAsADigestMismatch() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).times(100).apply(new ProxyFault.Duplicate(70_000, 1000)));
+        assertThat(o.error()).isInstanceOf(DigestMismatchException.class);
+    }
+
+    @Test
+    void install_reorderedLayerBytes_failsAsADigestMismatch() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).times(100).apply(new ProxyFault.Reorder(70_000, 1000)));
+        assertThat(o.error()).isInstanceOf(DigestMismatchException.class);
+    }
+
+    @Test
+    void install_503Burst_retriedWithinThePolicy() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).times(2).apply(ProxyFault.status(503)));
+        assertThat(o.error()).isNull();
+        assertThat(layerGets()).isEqualTo(3);
+    }
+
+    @Test
+    void install_429BurstLongerThanThePolicy_failsAfterMaxAttemptsHonouringRetryAfter() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).times(100).apply(ProxyFault.retryAfter(429, "1")));
+        assertThat(o.error()).isInstanceOf(UnavailableException.class);
+        assertThat(layerGets()).isEqualTo(POLICY.maxAttempts());
+        assertThat(o.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(POLICY.maxAttempts() - 1));
+    }
+
+    @Test
+    void install_retryAfterBeyondTheCap_failsAtOnce() throws IOException {
+        Outcome o = install(p -> p.on("GET", layer).apply(ProxyFault.retryAfter(503, "3600")));
+        assertThat(o.error()).isInstanceOf(UnavailableException.class);
+        assertThat(layerGets()).isEqualTo(1);
+        assertThat(o.took()).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void install_shiftedContentRangeOnTheResume_isRefused() throws IOException {
+        Outcome o = install(p -> {
+            p.on("GET", layer).apply(ProxyFault.reset(64 << 10));
+            p.on("GET", layer).ranged().times(100).apply(new ProxyFault.ShiftContentRange(7));
+        });
+        assertThat(o.error()).isInstanceOf(RegistryException.class);
+        assertThat(((RegistryException) o.error()).reason()).isEqualTo(RegistryException.Reason.PROTOCOL);
+        assertThat(layerGets()).isEqualTo(2);
+    }
+
+    // ---- push ----
+
+    /** Creates {@code repo:1} in a fresh root and pushes it under the bound; checks it by installing it back. */
+    Outcome push(HttpRegistryResolver resolver, Consumer<FaultProxy> faults) throws IOException {
+        Path root = temp.resolve("pusher");
+        try (PluginManager m = open(root, resolver)) {
+            m.create(repo + ":1", context());
+            RootSnapshot before = RootSnapshot.of(root);
+            faults.accept(proxy);
+            long start = System.nanoTime();
+            Outcome o = assertTimeoutPreemptively(BOUND, () -> {
+                try {
+                    PushedPlugin pushed = m.push(repo + ":1");
+                    assertThat(pushed.digest()).isNotNull();
+                    return new Outcome(m.inspect(repo + ":1"), null, Duration.ZERO);
+                } catch (PluginException e) {
+                    return new Outcome(null, e, Duration.ZERO);
+                }
+            });
+            o = new Outcome(o.plugin(), o.error(), Duration.ofNanos(System.nanoTime() - start));
+            proxy.clearRules();
+            report(o);
+            if (o.error() != null) {
+                assertThat(RootSnapshot.of(root).withoutJournal()).isEqualTo(before.withoutJournal());
+                return o;
+            }
+        }
+        Path check = temp.resolve("check");
+        try (PluginManager m = open(check, resolver().build())) {
+            Plugin p = m.install(repo + ":1").disabled().run();
+            assertThat(Files.readString(check.resolve(p.id()).resolve("rootfs/big"))).isEqualTo(BIG);
+        }
+        return new Outcome(null, null, Duration.ZERO);
+    }
+
+    @Test
+    void push_503BurstOnTheBlobPut_retriedWithinThePolicy() throws IOException {
+        Outcome o = push(resolver().build(), p -> p.on("PUT", v2 + UPLOAD).times(2).apply(ProxyFault.status(503)));
+        assertThat(o.error()).isNull();
+        assertThat(count("PUT", UPLOAD)).isEqualTo(2 + 2); // config and layer, one of them twice more
+    }
+
+    @Test
+    void push_blobPutAnswerLost_succeeds() throws IOException {
+        Outcome o = push(resolver().build(), p -> p.on("PUT", v2 + UPLOAD).apply(ProxyFault.reset(-1)));
+        assertThat(o.error()).isNull();
+    }
+
+    volatile Duration restartTook = Duration.ZERO;
+
+    void restart() throws IOException {
+        long start = System.nanoTime();
+        registry.restart();
+        restartTook = Duration.ofNanos(System.nanoTime() - start);
+        System.out.printf("MEASURE registry restart took %d ms%n", restartTook.toMillis());
+    }
+
+    /**
+     * Requests beside the one that restarts the registry get 502 from the proxy meanwhile: with at least
+     * 2.1 s of backoff (6 attempts, each wait at least half of 400 ms doubling up to 1 s) they outlast it.
+     */
+    static HttpRegistryResolver restartTolerant() {
+        return resolver().retry(new RetryPolicy(6, Duration.ofMillis(400), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), Duration.ofSeconds(15))).build();
+    }
+
+    @Test
+    void push_registryRestartedBeforeTheBlobPut_succeeds() throws IOException {
+        Outcome o = push(restartTolerant(), p -> p.on("PUT", v2 + UPLOAD).apply(new ProxyFault.BeforeForward(this::restart)));
+        assertThat(o.error()).isNull();
+        assertThat(restartTook).isLessThan(Duration.ofMillis(2100));
+    }
+
+    @Test
+    void push_registryRestartedBeforeTheManifestPut_succeeds() throws IOException {
+        Outcome o = push(restartTolerant(), p -> p.on("PUT", v2 + MANIFEST).apply(new ProxyFault.BeforeForward(this::restart)));
+        assertThat(o.error()).isNull();
+    }
+
+    @Test
+    void push_chunkAnswerLost_succeeds() throws IOException {
+        HttpRegistryResolver chunked = resolver().chunkedUploadThreshold(64 << 10).chunkSize(32 << 10).build();
+        Outcome o = push(chunked, p -> p.on("PATCH", v2 + UPLOAD).apply(ProxyFault.reset(-1)));
+        assertThat(o.error()).isNull();
+    }
+
+    // ---- token auth ----
+
+    @Test
+    void install_tokenExpiresMidLayer_reauthorizesOnTheResume() throws IOException {
+        Path dir = temp.resolve("token");
+        // tokens the registry accepts for (at most) two seconds but that say they last five minutes
+        try (TokenServer tokens = TokenServer.start(dir.resolve("tokens"), Map.of("u", "p"), true)
+                .tokenLifetime(Duration.ofSeconds(2), Duration.ofSeconds(300));
+             RealRegistry reg = RealRegistry.token(dir.resolve("registry"), tokens);
+             FaultProxy px = FaultProxy.in(reg)) {
+            String saved = repo;
+            repo = px.host() + "/hostile/token";
+            v2 = "/v2/hostile/token";
+            HttpRegistryResolver pushing = resolver().retry(POLICY)
+                    .credentials(CredentialProvider.of(Map.of(px.host(), Credentials.basic("u", "p")))).build();
+            try {
+                tokens.tokenLifetime(Duration.ofSeconds(300), Duration.ofSeconds(300));
+                publish(pushing);
+                tokens.tokenLifetime(Duration.ofSeconds(2), Duration.ofSeconds(300));
+                Path root = Files.createDirectories(temp.resolve("token-installer"));
+                int tokenRequests = tokens.requests().size();
+                // the layer stalls for the idle timeout, by when the token the client holds has expired
+                px.on("GET", layer).apply(new ProxyFault.Stall(50_000));
+                long start = System.nanoTime();
+                try (PluginManager m = open(root, resolver().build())) {
+                    Plugin plugin = assertTimeoutPreemptively(BOUND, () -> m.install(repo + ":1").disabled().run());
+                    assertThat(Files.readString(root.resolve(plugin.id()).resolve("rootfs/big"))).isEqualTo(BIG);
+                }
+                long took = (System.nanoTime() - start) / 1_000_000;
+                // stalled, refused with 401 (expired), then resumed with a fresh token; on a machine slow
+                // enough for the token to expire before the first layer GET, that GET is refused once too
+                assertThat(px.count("GET", layer)).isBetween(3L, 4L);
+                assertThat(px.exchanges().stream().filter(e -> e.path().equals(layer) && e.ranged()).count())
+                        .isEqualTo(2);
+                assertThat(tokens.requests().size() - tokenRequests).as("token requests").isBetween(2, 3);
+                assertThat(reg.log()).contains("token not to be used after");
+                System.out.printf("MEASURE %s: ok in %d ms; GET layer %d, token requests %d%n", testName, took,
+                        px.count("GET", layer), tokens.requests().size() - tokenRequests);
+            } finally {
+                repo = saved;
+            }
+        }
     }
 }
