@@ -398,6 +398,15 @@ class HostileNetworkTest {
     }
 
     @Test
+    void push_503OnEveryBlobPut_failsWithinThePolicyAndLeavesTheRoot() throws IOException {
+        Outcome o = push(resolver().build(), p -> p.on("PUT", v2 + UPLOAD).times(100).apply(ProxyFault.status(503)));
+        assertThat(o.error()).isInstanceOf(UnavailableException.class);
+        // config and layer upload side by side: each blob's PUT is tried at most maxAttempts times
+        assertThat(count("PUT", UPLOAD)).isBetween((long) POLICY.maxAttempts(), 2L * POLICY.maxAttempts());
+        assertThat(count("PUT", MANIFEST)).isZero();
+    }
+
+    @Test
     void push_blobPutAnswerLost_succeeds() throws IOException {
         Outcome o = push(resolver().build(), p -> p.on("PUT", v2 + UPLOAD).apply(ProxyFault.reset(-1)));
         assertThat(o.error()).isNull();
