@@ -94,6 +94,8 @@ public final class HttpRegistryResolver implements RegistryResolver {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRegistryResolver.class);
     private static final int MAX_RESUMES = 5;
     private static final int MAX_NO_PROGRESS_RESUMES = 3;
+    /** New upload sessions after one was lost to an unanswered request (see pushAt). */
+    private static final int MAX_UPLOAD_RESTARTS = 1;
     /** How deep indexes may nest before Berth gives up (attack catalog P8). */
     static final int MAX_INDEX_DEPTH = 4;
 
@@ -496,9 +498,16 @@ public final class HttpRegistryResolver implements RegistryResolver {
                     current = null;
                     noProgress = progressed ? 0 : noProgress + 1;
                     resumes++;
-                    if (resumes > MAX_RESUMES || noProgress >= MAX_NO_PROGRESS_RESUMES
-                            || Thread.currentThread().isInterrupted()) {
+                    if (Thread.currentThread().isInterrupted()) {
                         throw failure;
+                    }
+                    if (resumes > MAX_RESUMES || noProgress >= MAX_NO_PROGRESS_RESUMES) {
+                        // the remote stayed unavailable, as the Fetcher contract says: not a local I/O
+                        // failure, which is what an IOException from this stream reads as to the caller
+                        throw new RegistryException(Reason.UNAVAILABLE, ref.name() + "@" + d.digest()
+                                + ": connection lost at byte " + position + " of " + d.size() + " after "
+                                + (resumes - 1) + " resume(s), last: " + failure.getClass().getSimpleName()
+                                + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), failure);
                     }
                     LOG.debug("{}: connection lost at byte {} ({}), resuming", d.digest(), position,
                             failure.getClass().getSimpleName());
@@ -531,6 +540,38 @@ public final class HttpRegistryResolver implements RegistryResolver {
                     throw Errors.of(head, ref.name() + "@" + d.digest());
                 }
             }
+            for (int restart = 0; ; restart++) {
+                boolean[] started = new boolean[1];
+                try {
+                    return upload(ep, d, source, started);
+                } catch (NotFoundException e) {
+                    // A request whose answer was lost (a reset, a restart) and that the transport sent again
+                    // finds its upload session closed: completed by the first send (a PUT), or cancelled by
+                    // distribution for a stale offset (a PATCH), both 404. The blob may be there already;
+                    // if not, one new session uploads it again.
+                    if (!started[0]) {
+                        throw e;
+                    }
+                    if (blobExists(ep, d)) {
+                        return new PushResult(d, PushResult.Outcome.UPLOADED);
+                    }
+                    if (restart >= MAX_UPLOAD_RESTARTS) {
+                        throw e;
+                    }
+                    LOG.debug("{}: upload session lost ({}), starting a new one", d.digest(), e.getMessage());
+                }
+            }
+        }
+
+        private boolean blobExists(Endpoint ep, Descriptor d) {
+            try (Response head = transport.send(request("HEAD", url(ep, "/blobs/" + d.digest()), ep))) {
+                return head.status() == 200 && head.header("Docker-Content-Digest")
+                        .map(v -> v.equals(d.digest().toString())).orElse(true);
+            }
+        }
+
+        /** Starts an upload (or mounts) and sends the blob; {@code started} is set once a session exists. */
+        private PushResult upload(Endpoint ep, Descriptor d, BlobSource source, boolean[] started) {
             Optional<Reference> from = source.mountFrom()
                     .filter(f -> f.domain().equals(ref.domain()) && !f.path().equals(ref.path()));
             Upload upload;
@@ -550,6 +591,7 @@ public final class HttpRegistryResolver implements RegistryResolver {
             } else {
                 upload = startUpload(ep);
             }
+            started[0] = true;
             if (d.size() > chunkedUploadThreshold) {
                 Optional<PushResult> done = chunked(ep, d, source, upload);
                 if (done.isPresent()) {

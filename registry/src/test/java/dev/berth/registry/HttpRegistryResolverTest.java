@@ -288,7 +288,8 @@ class HttpRegistryResolverTest {
                 try (InputStream in = resolver.fetcher(ref).fetch(Descriptor.of("application/octet-stream", d, blob.length))) {
                     in.readAllBytes();
                 }
-            }).isInstanceOf(java.io.IOException.class);
+            }).isInstanceOfSatisfying(RegistryException.class,
+                    e -> assertThat(e.reason()).isEqualTo(RegistryException.Reason.UNAVAILABLE));
             // bounded: the opening request's retries plus at most three resumes without progress
             assertThat(registry.requests("GET", "/v2/test/tiny/blobs/.*")).hasSizeLessThanOrEqualTo(FAST.maxAttempts() + 3);
         }
@@ -372,7 +373,8 @@ class HttpRegistryResolverTest {
                 try (InputStream in = impatient.fetcher(ref).fetch(TinyPlugin.LAYER_DESC)) {
                     in.readAllBytes();
                 }
-            }).isInstanceOf(java.io.IOException.class);
+            }).isInstanceOfSatisfying(RegistryException.class,
+                    e -> assertThat(e.reason()).isEqualTo(RegistryException.Reason.UNAVAILABLE));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         }
 

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class RealRegistry implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(15);
 
-    private final Process process;
+    private volatile Process process;
     private final int port;
     private final Path dir;
     private final boolean tls;
@@ -106,9 +106,7 @@ public final class RealRegistry implements AutoCloseable {
                     + "  headers:\n    X-Content-Type-Options: [nosniff]\n"
                     + httpExtra
                     + auth);
-            Path log = dir.resolve("registry.log");
-            Process p = new ProcessBuilder(bin.toString(), "serve", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = launch(bin, dir);
             RealRegistry r = new RealRegistry(p, port, dir, !httpExtra.isEmpty());
             try {
                 r.awaitReady();
@@ -119,6 +117,27 @@ public final class RealRegistry implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    private static Process launch(Path bin, Path dir) throws IOException {
+        // appends, so a restart keeps the log of the run before it
+        return new ProcessBuilder(bin.toString(), "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile())).start();
+    }
+
+    /**
+     * Stops the registry process and starts a new one on the same port, config and storage (uploads in
+     * progress survive: their state lives in storage and in the {@code Location} the client holds, signed
+     * with the config's fixed secret), and waits until it answers. For tests of a registry restarted
+     * mid-push.
+     *
+     * @throws IOException when the new process does not come up
+     */
+    public synchronized void restart() throws IOException {
+        stopProcess();
+        process = launch(require(), dir);
+        awaitReady();
     }
 
     private static int freePort() throws IOException {
@@ -180,6 +199,11 @@ public final class RealRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        stopProcess();
+    }
+
+    private void stopProcess() {
+        Process process = this.process;
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

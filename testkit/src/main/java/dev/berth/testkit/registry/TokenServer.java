@@ -12,6 +12,7 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -46,6 +47,8 @@ public final class TokenServer implements AutoCloseable {
     public static final String ISSUER = "berth-test-issuer";
     /** The service name the registry must be configured with. */
     public static final String SERVICE = "berth-test-registry";
+    /** How long past a token's {@code exp} claim distribution still accepts it (its {@code token.Leeway}). */
+    public static final Duration REGISTRY_LEEWAY = Duration.ofSeconds(60);
 
     private final TestHttpServer server;
     private final Map<String, String> users;
@@ -57,6 +60,8 @@ public final class TokenServer implements AutoCloseable {
     private final Map<String, String[]> refreshTokens = new ConcurrentHashMap<>();
     private final List<Grant> grants = new CopyOnWriteArrayList<>();
     private volatile boolean issueRefreshTokens;
+    private volatile Duration lifetime = Duration.ofSeconds(300);
+    private volatile Duration advertised = Duration.ofSeconds(300);
 
     /**
      * One OAuth2 POST to the token endpoint.
@@ -105,6 +110,28 @@ public final class TokenServer implements AutoCloseable {
      */
     public TokenServer issueRefreshTokens() {
         issueRefreshTokens = true;
+        return this;
+    }
+
+    /**
+     * From now on, issues tokens the registry accepts for {@code lifetime} after issue, while the answer's
+     * {@code expires_in} says {@code advertised}: a token that lies about its life (advertised longer)
+     * expires under a client that trusts the answer, as when a token server's clock or policy changes.
+     * distribution accepts a token until {@link #REGISTRY_LEEWAY} after its {@code exp} claim, so the claim is
+     * set to issue time + {@code lifetime} &minus; that leeway (whole seconds; it may lie before the issue
+     * time). Both are 300 s unless set.
+     *
+     * @param lifetime   how long the registry accepts a token, at least a second
+     * @param advertised the {@code expires_in} answered, at least a second
+     * @return this
+     */
+    public TokenServer tokenLifetime(Duration lifetime, Duration advertised) {
+        if (lifetime.toSeconds() < 1 || advertised.toSeconds() < 1) {
+            throw new IllegalArgumentException("token lifetimes must be at least a second: " + lifetime + ", "
+                    + advertised);
+        }
+        this.lifetime = lifetime;
+        this.advertised = advertised;
         return this;
     }
 
@@ -259,7 +286,7 @@ public final class TokenServer implements AutoCloseable {
         if (!oauth) {
             w.name("token").value(token);
         }
-        w.name("access_token").value(token).name("expires_in").value(300)
+        w.name("access_token").value(token).name("expires_in").value(advertised.toSeconds())
                 .name("issued_at").value(Instant.now().toString());
         String issued = "";
         if (oauth) {
@@ -281,7 +308,8 @@ public final class TokenServer implements AutoCloseable {
                 .name("x5c").stringArray(List.of(certDerBase64)).endObject();
         long now = Instant.now().getEpochSecond();
         GoJsonWriter claims = new GoJsonWriter().beginObject().name("iss").value(ISSUER).name("sub").value(subject)
-                .name("aud").value(service).name("exp").value(now + 300).name("nbf").value(now - 10)
+                .name("aud").value(service)
+                .name("exp").value(now + lifetime.toSeconds() - REGISTRY_LEEWAY.toSeconds()).name("nbf").value(now - 10)
                 .name("iat").value(now).name("jti").value(UUID.randomUUID().toString()).name("access").beginArray();
         for (String scope : scopes) {
             int first = scope.indexOf(':');
