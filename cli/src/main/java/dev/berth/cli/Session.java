@@ -36,6 +36,7 @@ final class Session implements AutoCloseable {
     private RuncRuntime runtime;
     private Optional<String> runtimeProblem = Optional.empty();
     private boolean showProgress = true;
+    private TarContextSplitter splitter = TarContextSplitter.create();
 
     Session(Berth berth) {
         this.berth = berth;
@@ -127,7 +128,7 @@ final class Session implements AutoCloseable {
                     .contentStore(FileContentStore.open(root.resolve("storage")))
                     .registryResolver(resolver)
                     .rootfsApplier(TarRootfsApplier.create())
-                    .contextSplitter(TarContextSplitter.create())
+                    .contextSplitter(splitter)
                     .execRoot(berth.execRoot)
                     // One command is one process: enabled plugins must outlive it, and the next
                     // command re-attaches to them.
@@ -146,6 +147,12 @@ final class Session implements AutoCloseable {
     /** No progress lines for this session (create prints only the name, as Docker does). @return this */
     Session withoutProgress() {
         showProgress = false;
+        return this;
+    }
+
+    /** Layers created in this session use {@code compression} (gzip unless told). @return this */
+    Session withLayerCompression(dev.berth.oci.MediaTypes.Compression compression) {
+        splitter = splitter.withCompression(compression);
         return this;
     }
 
