@@ -1,12 +1,15 @@
 package dev.berth.archive;
 
+import dev.berth.archive.internal.Compressors;
 import dev.berth.archive.internal.LayerOutput;
 import dev.berth.archive.internal.LayerReader.Type;
 import dev.berth.archive.internal.LayerReader;
 import dev.berth.archive.internal.Names;
 import dev.berth.exception.PluginException.Category;
 import dev.berth.exception.SystemException;
+import dev.berth.exception.UnavailableException;
 import dev.berth.oci.MediaTypes;
+import dev.berth.oci.MediaTypes.Compression;
 import dev.berth.rootfs.ArchiveException.Kind;
 import dev.berth.rootfs.ArchiveException;
 import dev.berth.rootfs.ContextSplitter;
@@ -28,7 +31,14 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Splits a {@code docker plugin create} context, as moby's {@code splitConfigRootFSFromTar} does, but
  * stricter: one streaming pass; the context may be plain, gzip or zstd (sniffed); the config is kept
  * (at most {@link RootfsLimits#maxConfigSize()} bytes) and every {@code rootfs/} entry is re-rooted into
- * a gzip layer written to the sink while both of its digests are computed.
+ * a layer written to the sink while both of its digests are computed.
+ *
+ * <p>The layer is gzip by default, as Docker writes it (one member at Docker's level 6, deflated on
+ * all cores; the bytes do not depend on the core count); {@link #withCompression} picks zstd
+ * ({@code application/vnd.oci.image.layer.v1.tar+zstd}, which needs zstd-jni or aircompressor on the
+ * class path; its bytes depend on which of the two writes them) or none
+ * ({@code application/vnd.docker.image.rootfs.diff.tar}). The entries' names, modes, owners and
+ * modification times are the context's, so the same context gives the same layer digest.
  *
  * <p>Rules, with the attack catalog's CTX cases:
  * <ul>
@@ -51,19 +61,47 @@ public final class TarContextSplitter implements ContextSplitter {
     private static final String ROOTFS = "rootfs";
 
     private final RootfsLimits limits;
+    private final Compression compression;
 
-    private TarContextSplitter(RootfsLimits limits) {
+    private TarContextSplitter(RootfsLimits limits, Compression compression) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.compression = Objects.requireNonNull(compression, "compression");
     }
 
     /** A splitter with {@link RootfsLimits#defaults()}. */
     public static TarContextSplitter create() {
-        return new TarContextSplitter(RootfsLimits.defaults());
+        return new TarContextSplitter(RootfsLimits.defaults(), Compression.GZIP);
     }
 
     /** A splitter with the given limits. */
     public static TarContextSplitter create(RootfsLimits limits) {
-        return new TarContextSplitter(limits);
+        return new TarContextSplitter(limits, Compression.GZIP);
+    }
+
+    /**
+     * This splitter writing its layers with another compression.
+     *
+     * @param value {@link Compression#GZIP} (the default), {@link Compression#ZSTD} or {@link Compression#NONE}
+     * @return a splitter with the same limits
+     * @throws IllegalArgumentException for {@link Compression#UNKNOWN}
+     * @throws dev.berth.exception.UnavailableException for zstd when neither zstd-jni nor aircompressor is
+     *                                                  on the class path
+     */
+    public TarContextSplitter withCompression(Compression value) {
+        Objects.requireNonNull(value, "compression");
+        if (value == Compression.UNKNOWN) {
+            throw new IllegalArgumentException("a layer compression must be gzip, zstd or none");
+        }
+        if (value == Compression.ZSTD && !Compressors.zstdAvailable()) {
+            throw new UnavailableException("writing zstd layers needs a zstd codec on the class path: add"
+                    + " com.github.luben:zstd-jni or io.airlift:aircompressor to your build");
+        }
+        return new TarContextSplitter(limits, value);
+    }
+
+    /** The compression of the layers this splitter writes. */
+    public Compression compression() {
+        return compression;
     }
 
     @Override
@@ -87,7 +125,7 @@ public final class TarContextSplitter implements ContextSplitter {
         Set<String> linkable = new HashSet<>();
         byte[] buffer = new byte[65536];
         try {
-            LayerOutput out = new LayerOutput(sink);
+            LayerOutput out = new LayerOutput(sink, compression);
             TarArchiveEntry entry;
             while ((entry = reader.next()) != null) {
                 String name = entry.getName();

@@ -140,12 +140,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private void walk(PluginManager plugins, String name, Path context, Optional<String> runProblem) throws IOException {
         step("create", () -> {
-            Path tar = context.resolveSibling("context.tar");
-            try {
-                ContextTar.write(context, tar);
-                try (InputStream in = Files.newInputStream(tar)) {
-                    return "created " + plugins.create(name, in).id().substring(0, 12);
-                }
+            try (InputStream in = ContextStream.of(context)) {
+                return "created " + plugins.create(name, in).id().substring(0, 12);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

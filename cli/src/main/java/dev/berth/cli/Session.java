@@ -40,6 +40,7 @@ final class Session implements AutoCloseable {
     private boolean showProgress = true;
     private long chunkSize;
     private int maxConcurrentUploads;
+    private TarContextSplitter splitter = TarContextSplitter.create();
 
     Session(Berth berth) {
         this.berth = berth;
@@ -165,7 +166,7 @@ final class Session implements AutoCloseable {
                     .contentStore(FileContentStore.open(root.resolve("storage")))
                     .registryResolver(resolver)
                     .rootfsApplier(TarRootfsApplier.create())
-                    .contextSplitter(TarContextSplitter.create())
+                    .contextSplitter(splitter)
                     .execRoot(berth.execRoot)
                     // One command is one process: enabled plugins must outlive it, and the next
                     // command re-attaches to them.
@@ -187,6 +188,12 @@ final class Session implements AutoCloseable {
     /** No progress lines for this session (create prints only the name, as Docker does). @return this */
     Session withoutProgress() {
         showProgress = false;
+        return this;
+    }
+
+    /** Layers created in this session use {@code compression} (gzip unless told). @return this */
+    Session withLayerCompression(dev.berth.oci.MediaTypes.Compression compression) {
+        splitter = splitter.withCompression(compression);
         return this;
     }
 

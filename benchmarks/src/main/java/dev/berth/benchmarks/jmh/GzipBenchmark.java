@@ -1,5 +1,6 @@
 package dev.berth.benchmarks.jmh;
 
+import dev.berth.archive.internal.ParallelGzipOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * gzip at Docker's default level (6, Go's {@code gzip.DefaultCompression}) and gunzip of the result, one
  * core, over 16 MiB of random bytes (the 100 MiB file of §7: stored blocks) or base64 text (the small
- * files). Score: ms per 16 MiB of uncompressed input.
+ * files); {@link #deflateParallel} is the same level on every core, as create writes layers. Score: ms
+ * per 16 MiB of uncompressed input.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -64,6 +66,16 @@ public class GzipBenchmark {
     @Benchmark
     public int deflateDefaultLevel() throws IOException {
         return gzip(plain, 6).length;
+    }
+
+    /** What create writes: one member deflated in 128 KiB blocks on every core (issue 13 item 3). */
+    @Benchmark
+    public int deflateParallel() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(plain.length / 2 + 1024);
+        try (OutputStream out = new ParallelGzipOutputStream(bytes, 6)) {
+            out.write(plain);
+        }
+        return bytes.size();
     }
 
     @Benchmark

@@ -104,7 +104,8 @@ public final class Creator {
         ConfigValidator.validate(config, 1);
         Descriptor configDesc = blobs.putBytes(local + "-config.json", PluginJson.encodeConfigBlob(config),
                 MediaTypes.DOCKER_PLUGIN_CONFIG);
-        Descriptor layerDesc = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, parts.layer().digest(), parts.layer().size());
+        // The splitter names the layer's type: Docker's gzip by default, OCI's zstd or Docker's plain tar.
+        Descriptor layerDesc = Descriptor.of(parts.layer().mediaType(), parts.layer().digest(), parts.layer().size());
         byte[] manifestBytes = OciJson.encodeManifest(Manifest.dockerPlugin(configDesc, List.of(layerDesc)));
         Descriptor manifestDesc = blobs.putBytes("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
                 MediaTypes.DOCKER_MANIFEST_V2);
