@@ -5,13 +5,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code berth create NAME DIR}: a plugin from a directory holding {@code config.json} and {@code rootfs/}. */
 @Command(name = "create", sortOptions = false, mixinStandardHelpOptions = true,
@@ -20,10 +23,11 @@ final class CreateCommand implements Callable<Integer> {
     @ParentCommand
     Berth berth;
 
-    @Option(names = "--compress", paramLabel = "gzip|zstd|none", defaultValue = "gzip",
-            converter = LayerCompression.class,
+    @Option(names = "--compress", paramLabel = "gzip|zstd|none", arity = "0..1", defaultValue = "gzip",
+            parameterConsumer = LayerCompression.class,
             description = "The layer's compression: gzip (default, as Docker), zstd (OCI's tar+zstd type;"
-                    + " Berth installs it, Docker 20.10 installs it with an empty rootfs) or none.")
+                    + " Berth installs it, Docker 20.10 installs it with an empty rootfs) or none. Without a value"
+                    + " (Docker's --compress, which gzips the context it sends the daemon) the layer is gzip.")
     Compression compress;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The plugin's name, e.g. localhost:5000/acme/volume:1.0.")
@@ -51,15 +55,31 @@ final class CreateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** gzip, zstd or none, in any case. */
-    static final class LayerCompression implements ITypeConverter<Compression> {
+    /**
+     * gzip, zstd or none, in any case; a bare {@code --compress} is gzip. Docker's {@code plugin create
+     * --compress NAME DIR} is a flag, so the next argument is taken as the value only when it names a
+     * compression, and scripts written for Docker keep working.
+     */
+    static final class LayerCompression implements IParameterConsumer {
         @Override
-        public Compression convert(String value) {
+        public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
+            Compression value = args.isEmpty() ? null : parse(args.peek());
+            if (value != null) {
+                args.pop();
+            } else if (args.stream().filter(a -> !a.startsWith("-")).count() > 2) {
+                // NAME and DIR still follow, so the next argument was meant as the value: --compress=xz
+                throw new ParameterException(command.commandLine(),
+                        "Invalid value for option '--compress': expected gzip, zstd or none, not \"" + args.peek() + "\"");
+            }
+            option.setValue(value != null ? value : Compression.GZIP);
+        }
+
+        static Compression parse(String value) {
             return switch (value.toLowerCase(Locale.ROOT)) {
                 case "gzip" -> Compression.GZIP;
                 case "zstd" -> Compression.ZSTD;
                 case "none" -> Compression.NONE;
-                default -> throw new TypeConversionException("expected gzip, zstd or none, not \"" + value + "\"");
+                default -> null;
             };
         }
     }

@@ -93,8 +93,10 @@ class CreateCommandTest {
         Set<String> byDefault = createAndPush("default", ctx);
         Set<String> zstd = createAndPush("zstd", ctx, "--compress", "ZSTD");
         Set<String> none = createAndPush("none", ctx, "--compress=none");
+        Set<String> dockerFlag = createAndPush("docker-flag", ctx, "--compress");
 
         assertThat(byDefault).isEqualTo(gzip);
+        assertThat(dockerFlag).as("Docker's bare --compress NAME DIR").isEqualTo(gzip);
         // One tar, three blobs: the config (its diff_id is the tar's digest) is the one blob they share.
         Set<String> shared = new java.util.HashSet<>(gzip);
         shared.retainAll(zstd);
@@ -108,10 +110,14 @@ class CreateCommandTest {
 
     @Test
     void create_unknownCompression_usageError() throws IOException {
-        Result r = new CliRunner(tmp).run("create", "--compress", "xz", "acme/p:1", context().toString());
+        String ctx = context().toString();
+        Result r = new CliRunner(tmp).run("create", "--compress=xz", "acme/p:1", ctx);
 
         assertThat(r.code()).isEqualTo(Berth.USAGE);
-        assertThat(r.err()).contains("expected gzip, zstd or none");
+        assertThat(r.err()).contains("expected gzip, zstd or none, not \"xz\"");
+        Result spaced = new CliRunner(tmp).run("create", "--compress", "xz", "acme/p:1", ctx);
+        assertThat(spaced.code()).isEqualTo(Berth.USAGE);
+        assertThat(spaced.err()).contains("expected gzip, zstd or none, not \"xz\"");
     }
 
     @Test
