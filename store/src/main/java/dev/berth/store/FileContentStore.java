@@ -319,6 +319,7 @@ public final class FileContentStore implements ContentStore {
             placeholder.open(ingestDir(ref), expectedSize, expectedDigest);
             return placeholder;
         } catch (IOException | RuntimeException | Error e) {
+            placeholder.discardUnstarted(e);
             writers.remove(ref, placeholder);
             placeholder.closeQuietly();
             throw e;
@@ -569,6 +570,26 @@ public final class FileContentStore implements ContentStore {
                 release();
             } catch (IOException e) {
                 LOG.debug("closing writer {} after a failed open", ref, e);
+            }
+        }
+
+        /**
+         * After a failed {@link #open}: deletes the ingest when this writer holds its lock and it has no
+         * ref (this open was setting it up, or it was already dead), so that no caller, none of whom
+         * sees it listed, is left to abort it. An interrupt fails an open this way: it closes the
+         * channels between the directory's creation and the ref's.
+         */
+        void discardUnstarted(Throwable cause) {
+            if (lock == null || dir == null || Files.exists(dir.resolve(REF), LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try {
+                if (data != null) {
+                    data.close();
+                }
+                deleteIngest(dir);
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
             }
         }
 
