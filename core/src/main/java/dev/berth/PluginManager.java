@@ -84,6 +84,9 @@ public final class PluginManager implements AutoCloseable {
                     : Optional.of(PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
                     .socketTimeout(b.enableTimeout).stopTimeout(b.stopTimeout).restartPolicy(b.restartPolicy)
                     .activate(true).callTimeout(b.activateTimeout)), liveRestore);
+            if (!b.readOnly && b.gcAfterRemove) {
+                ops.gc().collectAtOpen(root.exclusive(), problems.size());
+            }
         } catch (RuntimeException e) {
             root.close();
             throw e;

@@ -208,7 +208,15 @@ public abstract class PluginManagerBuilder<B extends PluginManagerBuilder<B>> {
         return self();
     }
 
-    /** Whether a remove is followed by a GC, as in Docker (default true). @return this */
+    /**
+     * Whether blobs are collected automatically (default true): after every remove, as in Docker, and
+     * when the manager opens its root, so that blobs a killed install, create, upgrade or remove left
+     * behind do not wait for an explicit {@link PluginManager#gc()}. The collection at open runs only
+     * with the root's lock held and every record readable (the blobs of an unreadable record are kept),
+     * and also aborts the ingests no later operation resumes; partial layer downloads are kept for the
+     * next pull to continue, until the content store's own stale-ingest sweep. Turn it off when the
+     * content store is shared with another plugin root. @return this
+     */
     public B gcAfterRemove(boolean value) {
         gcAfterRemove = value;
         return self();

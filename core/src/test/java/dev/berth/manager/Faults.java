@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Wraps a collaborator so that its Nth call (counting calls on everything it hands out too: writers,
  * fetchers, pushers) fails. By default a failing method throws {@link IOException} when it declares
  * it, else a {@link SystemException}; other {@link Kind}s throw what careless implementations throw.
+ * Calls made while {@link Harness} opens a manager are not counted.
  * Hand-written with {@link Proxy}: no mocking library.
  */
 final class Faults {
@@ -71,6 +72,13 @@ final class Faults {
     private Object invoke(Object delegate, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
             return method.invoke(delegate, args);
+        }
+        if (Harness.opening()) {
+            try {
+                return method.invoke(delegate, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
         }
         if (calls.incrementAndGet() == failAt) {
             String message = "injected failure at call " + failAt + " (" + method.getName() + ")";

@@ -33,6 +33,17 @@ final class Harness {
     UnaryOperator<RootfsApplier> applierWrapper = a -> a;
     PluginRuntime runtime;
 
+    /** Set while {@link #openWith} builds a manager, so that {@link Faults} count only the operations' calls. */
+    private static final ThreadLocal<Boolean> OPENING = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Whether this thread is opening a manager: the calls its open makes (loading, the collection at open)
+     * are not the operation's, and fault injection lets them through uncounted.
+     */
+    static boolean opening() {
+        return OPENING.get();
+    }
+
     Harness(Path root, Path execRoot) {
         this.root = root;
         this.execRoot = execRoot;
@@ -60,7 +71,12 @@ final class Harness {
                 b.runtime(runtime);
             }
             extra.accept(b);
-            return b.build();
+            OPENING.set(true);
+            try {
+                return b.build();
+            } finally {
+                OPENING.set(false);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

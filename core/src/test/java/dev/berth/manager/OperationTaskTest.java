@@ -183,6 +183,39 @@ class OperationTaskTest {
             }
             assertThat(RootSnapshot.of(h.root)).isEqualTo(before);
         }
+
+        /**
+         * An interrupt that arrives as a layer's ingest is being opened makes the store's file channels
+         * fail after the ingest's directory was made but before its ref was written; the undo aborted only
+         * ingests the store listed, so the directory stayed in {@code storage/ingest} (found when the kill
+         * tests' collection at open shifted where the tripwire above fires).
+         */
+        @Test
+        void install_interruptedAsALayerIngestOpens_leavesNoIngest() {
+            RootSnapshot before = RootSnapshot.of(h.root);
+            h.storeWrapper = s -> (ContentStore) Proxy.newProxyInstance(ContentStore.class.getClassLoader(),
+                    new Class<?>[] {ContentStore.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("writer") && args != null
+                                && String.valueOf(args[0]).startsWith("layer-")) {
+                            Thread.currentThread().interrupt();
+                        }
+                        try {
+                            return method.invoke(s, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (PluginManager m = h.openWith(b -> b.maxConcurrentDownloads(1))) {
+                try {
+                    assertThatThrownBy(() -> m.install(REMOTE + ":1").disabled().run())
+                            .isInstanceOf(CancelledException.class);
+                } finally {
+                    Thread.interrupted();
+                }
+                assertThat(m.list()).isEmpty();
+            }
+            assertThat(RootSnapshot.of(h.root)).isEqualTo(before);
+        }
     }
 
     @Nested
@@ -356,7 +389,7 @@ class OperationTaskTest {
                 if (method.getDeclaringClass() == Object.class) {
                     return method.invoke(delegate, args);
                 }
-                if (calls.incrementAndGet() == at) {
+                if (!Harness.opening() && calls.incrementAndGet() == at) {
                     action.run();
                 }
                 Object result;

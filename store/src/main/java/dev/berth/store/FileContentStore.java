@@ -83,7 +83,10 @@ import org.slf4j.LoggerFactory;
  * a power cut only makes that ingest start over. A crash at any instant leaves either no blob or a complete verified one; the ingest
  * survives a crash before the rename and is resumed by reopening its ref (its data is re-hashed, as
  * containerd does) or removed by {@link #abort}. Ingests not updated for longer than the
- * {@linkplain Builder#staleIngestAge(Duration) stale age} are swept when the store is opened.
+ * {@linkplain Builder#staleIngestAge(Duration) stale age} are swept when the store is opened, and so
+ * are, at any age, the dead ones that no writer could resume: without a ref or data file (a commit
+ * stopped between publishing the blob and removing its ingest) or whose expected blob is committed.
+ * Ingests held by a writer, in this or another process, are never swept.
  *
  * <p><b>Locking.</b> A writer holds its ref in this instance and through an OS file lock on the
  * ingest's {@code lock} file, so writers on the same ref exclude each other across threads, store
@@ -160,7 +163,7 @@ public final class FileContentStore implements ContentStore {
         private final Path root;
         private Clock clock = Clock.systemUTC();
         private Duration staleIngestAge = Duration.ofDays(1);
-        private Consumer<String> failpoint = step -> { };
+        private Consumer<String> failpoint = KillPoint.fromProperty();
 
         private Builder(Path root) {
             this.root = root;
@@ -316,6 +319,7 @@ public final class FileContentStore implements ContentStore {
             placeholder.open(ingestDir(ref), expectedSize, expectedDigest);
             return placeholder;
         } catch (IOException | RuntimeException | Error e) {
+            placeholder.discardUnstarted(e);
             writers.remove(ref, placeholder);
             placeholder.closeQuietly();
             throw e;
@@ -566,6 +570,26 @@ public final class FileContentStore implements ContentStore {
                 release();
             } catch (IOException e) {
                 LOG.debug("closing writer {} after a failed open", ref, e);
+            }
+        }
+
+        /**
+         * After a failed {@link #open}: deletes the ingest when this writer holds its lock and it has no
+         * ref (this open was setting it up, or it was already dead), so that no caller, none of whom
+         * sees it listed, is left to abort it. An interrupt fails an open this way: it closes the
+         * channels between the directory's creation and the ref's.
+         */
+        void discardUnstarted(Throwable cause) {
+            if (lock == null || dir == null || Files.exists(dir.resolve(REF), LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try {
+                if (data != null) {
+                    data.close();
+                }
+                deleteIngest(dir);
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
             }
         }
 
@@ -922,24 +946,55 @@ public final class FileContentStore implements ContentStore {
                     continue;
                 }
                 Instant updated = lastUpdate(dir);
-                if (!updated.isBefore(cutoff)) {
+                boolean stale = updated.isBefore(cutoff);
+                if (!stale && deadReason(dir).isEmpty()) {
                     continue;
                 }
                 IngestLock lock;
                 try {
                     lock = IngestLock.acquire(dir, dir.getFileName().toString(), false);
                 } catch (IngestLockedException | NotFoundException e) {
-                    LOG.debug("stale ingest {} is in use or gone", dir.getFileName());
+                    LOG.debug("stale or dead ingest {} is in use or gone", dir.getFileName());
                     continue;
                 }
                 try {
-                    deleteIngest(dir);
-                    LOG.info("removed stale ingest {} (last updated {})", dir.getFileName(), updated);
+                    // Judged again under the lock: a writer that held it may have finished meanwhile.
+                    Optional<String> dead = stale ? Optional.empty() : deadReason(dir);
+                    if (stale || dead.isPresent()) {
+                        deleteIngest(dir);
+                        LOG.info("removed {} ingest {} ({})", stale ? "stale" : "dead", dir.getFileName(),
+                                stale ? "last updated " + updated : dead.get());
+                    }
                 } finally {
                     lock.close();
                 }
             }
         }
+    }
+
+    /**
+     * Why an ingest can never be resumed, if it cannot: it has no ref or no data (a commit was
+     * interrupted after publishing its data as the blob and before removing the ingest, or a writer
+     * was interrupted while setting the ingest up), or its expected blob is already committed. Asked
+     * with the ingest's lock held, so that no writer is between those steps. Such an ingest would
+     * otherwise stay until the stale age.
+     */
+    private Optional<String> deadReason(Path dir) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(REF), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of("no ref");
+        }
+        if (!Files.isRegularFile(dir.resolve(DATA), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of("no data");
+        }
+        try {
+            Optional<Digest> expected = readSmallFile(dir.resolve(EXPECTED)).map(t -> Digest.parse(t.trim()));
+            if (expected.isPresent() && Files.exists(blobPath(expected.get()), LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.of("blob " + expected.get() + " already committed");
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a damaged expected digest: the writer that reopens it resets it
+        }
+        return Optional.empty();
     }
 
     private static Instant lastUpdate(Path dir) throws IOException {

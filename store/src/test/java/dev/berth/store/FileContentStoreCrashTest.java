@@ -82,5 +82,37 @@ class FileContentStoreCrashTest {
             }
             assertThat(store.statuses(s -> true)).isEmpty();
         }
+
+        /**
+         * A commit halted after its data became the blob and before its ingest was removed left an
+         * ingest directory without data, which no writer resumes and the open sweep kept for a day
+         * (found by core's KillAtEveryOperationTest). Opening the store now removes it.
+         */
+        @ParameterizedTest(name = "halted after {0}")
+        @CsvSource({"renamed", "published"})
+        void open_afterCommitHaltedPastPublishing_removesTheDeadIngest(String step) throws Exception {
+            Path root = dir.resolve("storage");
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(List.of(javaBin, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    CommitCrashChild.class.getName(), root.toString(), step, "layer-x", Integer.toString(SIZE),
+                    Long.toString(SEED))).redirectErrorStream(true).start();
+            try {
+                child.getInputStream().readAllBytes();
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.exitValue()).isEqualTo(CommitCrashChild.HALTED);
+            } finally {
+                child.destroyForcibly();
+            }
+            try (var before = java.nio.file.Files.list(root.resolve("ingest"))) {
+                assertThat(before.toList()).as("the halted commit left its ingest directory").hasSize(1);
+            }
+
+            FileContentStore store = FileContentStore.open(root);
+
+            try (var after = java.nio.file.Files.list(root.resolve("ingest"))) {
+                assertThat(after.toList()).as("ingest directories after reopening").isEmpty();
+            }
+            assertThat(store.info(Digest.sha256(ContentStoreContract.content(SEED, SIZE)))).isPresent();
+        }
     }
 }

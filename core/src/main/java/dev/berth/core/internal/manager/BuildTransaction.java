@@ -72,7 +72,9 @@ public final class BuildTransaction {
         try {
             return run(engine, purpose, body, (tx, record) -> {
                 engine.root().save(tx.work, record);
+                KillPoint.reach("build.record-saved");
                 engine.root().promote(tx.work, record.plugin().id());
+                KillPoint.reach("build.promoted");
             });
         } finally {
             engine.table().release(name);
@@ -103,11 +105,13 @@ public final class BuildTransaction {
             tx.work = engine.root().newTempDir(purpose);
             tx.rootfs = tx.work.resolve("rootfs");
             createDirectory(tx.rootfs);
+            KillPoint.reach("build.work-dir");
             PluginRecord record = body.build(tx);
             // The last moment a cancel is honoured: after the rename the plugin exists.
             engine.checkCancelled();
             publish.publish(tx, record);
             engine.table().put(record);
+            KillPoint.reach("build.published");
             // A new plugin's work directory became the plugin; an upgrade's holds the old rootfs.
             PluginRoot.deleteRecursively(tx.work);
             return record;

@@ -47,6 +47,8 @@ public final class PluginRoot implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern REMOVING = Pattern.compile("[a-f0-9]{64}-removing");
     private static final String RECORD = "config.json";
+    /** How the temporary files of {@link #writeAtomically} begin. */
+    private static final String TEMP_PREFIX = ".tmp-";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path root;
@@ -176,6 +178,14 @@ public final class PluginRoot implements AutoCloseable {
         lock = null;
     }
 
+    /**
+     * Whether this manager holds the root's lock file exclusively (false when read-only or on a file
+     * system without locks): then no other writable manager of the root runs, in this process or another.
+     */
+    public boolean exclusive() {
+        return lock != null;
+    }
+
     /** The root directory. */
     public Path path() {
         return root;
@@ -194,7 +204,8 @@ public final class PluginRoot implements AutoCloseable {
     /**
      * Reloads every record. Leftovers of interrupted work are removed (unless read-only):
      * {@code <id>-removing} directories (Docker resolves them against its working directory and so
-     * never removes them) and everything under {@code tmp/}. A record that cannot be read is reported,
+     * never removes them), everything under {@code tmp/}, the temporary files of interrupted record saves
+     * ({@code <id>/.tmp-*}) and interrupted upgrades (rolled back or finished). A record that cannot be read is reported,
      * not deleted.
      */
     public Loaded load() {
@@ -224,6 +235,7 @@ public final class PluginRoot implements AutoCloseable {
     private void loadOne(Path dir, String id, List<PluginRecord> records, List<Problem> problems) {
         if (!readOnly) {
             recoverUpgrade(dir);
+            removeTemporaryRecords(dir);
         }
         Path file = dir.resolve(RECORD);
         try {
@@ -241,6 +253,24 @@ public final class PluginRoot implements AutoCloseable {
             problems.add(new Problem(file, "error reading " + file + ": " + e.getMessage()));
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(file, "error decoding " + file + ": " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Deletes the temporary files of saves a crash interrupted ({@link #writeAtomically}'s
+     * {@code .tmp-<name><random>}): the rename that would have made one the record never happened, so
+     * the record is the previous one and the temporary file is garbage.
+     */
+    private static void removeTemporaryRecords(Path dir) {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path temp : temps) {
+                if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.info("removing the temporary record of an interrupted save: {}", temp);
+                    Files.deleteIfExists(temp);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clean the temporary records in {}: {}", dir, e.toString());
         }
     }
 
@@ -266,13 +296,17 @@ public final class PluginRoot implements AutoCloseable {
         HostMounts.unmountAll(rootfs);
         deleteRecursively(old);
         writeAtomically(dir, PENDING, PluginJson.encodeRecord(updated));
+        KillPoint.reach("upgrade.pending-saved");
         boolean moved = false;
         try {
             move(rootfs, old);
             moved = true;
+            KillPoint.reach("upgrade.old-moved");
             move(newRootfs, rootfs);
+            KillPoint.reach("upgrade.new-moved");
             move(pending, dir.resolve(RECORD));
             syncDirectory(dir);
+            KillPoint.reach("upgrade.committed");
         } catch (IOException | RuntimeException e) {
             try {
                 if (moved) {
@@ -292,6 +326,7 @@ public final class PluginRoot implements AutoCloseable {
         } catch (UncheckedIOException e) {
             LOG.warn("cannot delete the old rootfs of {}: {}", id, e.toString());
         }
+        KillPoint.reach("upgrade.old-deleted");
     }
 
     /** Completes or undoes an upgrade a crash interrupted (see {@link #upgrade}). */
@@ -346,7 +381,7 @@ public final class PluginRoot implements AutoCloseable {
 
     /** Temp file in the same directory, fsync, mode 0600, rename over {@code name}, directory sync. */
     private static void writeAtomically(Path dir, String name, byte[] bytes) {
-        Path temp = dir.resolve(".tmp-" + name + randomSuffix());
+        Path temp = dir.resolve(TEMP_PREFIX + name + randomSuffix());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -356,6 +391,7 @@ public final class PluginRoot implements AutoCloseable {
                 ch.force(true);
             }
             setMode(temp, "rw-------");
+            KillPoint.reach("record.temp-written");
             move(temp, dir.resolve(name));
             syncDirectory(dir);
         } catch (IOException e) {
@@ -422,6 +458,7 @@ public final class PluginRoot implements AutoCloseable {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 move(dir, removing);
                 syncDirectory(dir.getParent());
+                KillPoint.reach("remove.renamed");
             }
         } catch (IOException e) {
             throw new SystemException("failed to rename dir for atomic removal: " + e.getMessage(), e);

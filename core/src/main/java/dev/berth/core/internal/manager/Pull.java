@@ -32,6 +32,12 @@ import java.util.Optional;
  * verified as it streams. Blobs already in the store are not downloaded again.
  */
 public final class Pull {
+    /**
+     * The ingest refs of layer downloads: {@code layer-<digest>}. The only ingests worth keeping after a
+     * crash, since the next pull of the layer continues them.
+     */
+    public static final String LAYER_REF_PREFIX = "layer-";
+
     private final RegistryResolver resolver;
     private final ProgressListener progress;
     private final Platform platform;
@@ -145,7 +151,7 @@ public final class Pull {
 
     private void download(Fetcher fetcher, Descriptor layer) {
         try {
-            blobs.fetch("layer-" + layer.digest(), layer, resume -> counting(resume.isPresent()
+            blobs.fetch(LAYER_REF_PREFIX + layer.digest(), layer, resume -> counting(resume.isPresent()
                     ? fetcher.fetch(layer, resume.get()) : fetcher.fetch(layer), layer, resume.map(Digester::count).orElse(0L)));
         } catch (IOException e) {
             throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);

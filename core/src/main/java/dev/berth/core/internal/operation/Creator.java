@@ -5,6 +5,7 @@ import dev.berth.core.internal.manager.BlobWork;
 import dev.berth.core.internal.manager.BuildTransaction;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.KillPoint;
 import dev.berth.core.internal.manager.MeteredInputStream;
 import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.event.PluginEvent;
@@ -93,6 +94,7 @@ public final class Creator {
             blobs.pin(layerDigest);
             blobs.claimIfAbsent(layerDigest);
             writer.commit(OptionalLong.of(parts.layer().size()), Optional.of(layerDigest), Map.of());
+            KillPoint.reach("create.layer-stored");
         } catch (RuntimeException | IOException e) {
             writer.close();
             throw e;
@@ -109,6 +111,7 @@ public final class Creator {
         byte[] manifestBytes = OciJson.encodeManifest(Manifest.dockerPlugin(configDesc, List.of(layerDesc)));
         Descriptor manifestDesc = blobs.putBytes("manifest-" + Digest.sha256(manifestBytes), manifestBytes,
                 MediaTypes.DOCKER_MANIFEST_V2);
+        KillPoint.reach("create.blobs-stored");
         tx.applyLayers(engine.store(), applier, List.of(layerDesc), config);
         Plugin p = new Plugin(engine.newId(), local, false, local, config, PluginSettings.initialFor(config));
         return new PluginRecord(p, "", Optional.of(configDesc.digest()), List.of(layerDesc.digest()),

@@ -4,6 +4,7 @@ import dev.berth.content.ContentProvider;
 import dev.berth.core.internal.manager.BuildTransaction;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.KillPoint;
 import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.Pull;
 import dev.berth.core.internal.manager.Settings;
@@ -155,10 +156,13 @@ public final class Installer {
     /** Fetches manifest and config, validates them and the grant, then fetches and applies the layers. */
     private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted) {
         Pull.Head head = pull.head(ref);
+        KillPoint.reach("pull.head-stored");
         ConfigValidator.validate(head.config(), head.manifest().layers().size());
         granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));
         pull.layers(head);
+        KillPoint.reach("pull.layers-stored");
         tx.applyLayers(content, applier, head.manifest().layers(), head.config());
+        KillPoint.reach("pull.layers-applied");
         return head;
     }
 

@@ -2,6 +2,7 @@ package dev.berth.core.internal.operation;
 
 import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.KillPoint;
 import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.PluginRoot;
 import dev.berth.core.internal.manager.Settings;
@@ -53,6 +54,7 @@ public final class Lifecycle implements SupervisorListener {
                 throw new ConflictException("plugin already enabled: plugin " + r.plugin().name() + " is enabled");
             }
             start(r, timeout);
+            KillPoint.reach("enable.started");
             PluginRecord updated = new PluginRecord(r.plugin().withEnabled(true), rootfs(r).toAbsolutePath().toString(),
                     r.config(), r.blobsums(), r.manifest(), r.swarmServiceId());
             try {
@@ -86,6 +88,7 @@ public final class Lifecycle implements SupervisorListener {
                 throw new ConflictException("plugin is already disabled: plugin " + p.name() + " found but disabled");
             }
             stop(r);
+            KillPoint.reach("disable.stopped");
             PluginRecord updated = r.withPlugin(p.withEnabled(false));
             engine.update(updated);
             disabled = updated.plugin();

@@ -4,6 +4,7 @@ import dev.berth.PushedPlugin;
 import dev.berth.content.ContentProvider;
 import dev.berth.core.internal.manager.BlobWork;
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.KillPoint;
 import dev.berth.core.internal.manager.OperationScope;
 import dev.berth.core.internal.manager.Pull;
 import dev.berth.event.PluginEvent;
@@ -82,6 +83,7 @@ public final class PluginPusher {
             blobs.addAll(manifest.layers());
             Optional<Reference> origin = origin(r, ref);
             engine.inParallel(blobs, maxConcurrentUploads, d -> pushBlob(pusher, d, origin));
+            KillPoint.reach("push.blobs-pushed");
             engine.checkCancelled();
             pusher.push(manifestDesc, BlobSource.of(manifestBytes));
             String tag = ref.tag().orElse(Reference.DEFAULT_TAG);

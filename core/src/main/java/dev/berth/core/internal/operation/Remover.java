@@ -1,6 +1,7 @@
 package dev.berth.core.internal.operation;
 
 import dev.berth.core.internal.manager.Engine;
+import dev.berth.core.internal.manager.KillPoint;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.ConflictException;
 import dev.berth.plugin.Plugin;
@@ -58,6 +59,7 @@ public final class Remover {
                 }
             }
             engine.root().atomicRemove(engine.root().pluginDir(p.id()));
+            KillPoint.reach("remove.deleted");
             engine.table().remove(p.id());
             removed = p;
         } finally {

@@ -95,4 +95,28 @@ class PluginRootTest {
         assertThat(loaded.problems()).singleElement().extracting(PluginRoot.Problem::message).asString()
                 .contains("does not match");
     }
+
+    /**
+     * A save killed between writing its temporary record and renaming it (set, enable, disable, or an
+     * upgrade's pending record) left {@code <id>/.tmp-config.json<random>} in the plugin's directory for
+     * good (found by KillAtEveryOperationTest). Loading the root removes it and keeps the record.
+     */
+    @Test
+    void load_temporaryRecordOfAKilledSave_removed() throws IOException {
+        String id = "d".repeat(64);
+        Files.createDirectories(rootDir.resolve(id).resolve("rootfs"));
+        PluginRecord r = new PluginRecord(new Plugin(id, "x:latest", false, "", PluginConfig.EMPTY, PluginSettings.EMPTY),
+                "", Optional.empty(), List.of(), Optional.empty(), "");
+        root.save(r);
+        Files.writeString(rootDir.resolve(id).resolve(".tmp-config.json0123456789ab"), "{\"half\":");
+        Files.writeString(rootDir.resolve(id).resolve(".tmp-upgrade.json0123456789ab"), "{");
+        Files.writeString(rootDir.resolve(id).resolve("rootfs/.tmp-config.json0123456789ab"), "the plugin's own file");
+
+        assertThat(root.load().records()).containsExactly(r);
+
+        try (var files = Files.list(rootDir.resolve(id))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("config.json", "rootfs");
+        }
+        assertThat(rootDir.resolve(id).resolve("rootfs/.tmp-config.json0123456789ab")).exists();
+    }
 }
