@@ -15,9 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
@@ -64,7 +62,7 @@ class TarContextSplitterFuzzTest {
                 v.assertUntouched();
             }
         } finally {
-            deleteTree(tmp);
+            Trees.delete(tmp);
         }
     }
 
@@ -76,21 +74,5 @@ class TarContextSplitterFuzzTest {
             case NONE -> in;
             case UNKNOWN -> throw new AssertionError("the split wrote an undeclared media type: " + mediaType);
         };
-    }
-
-    /** Deletes what the layer made, whatever modes it gave its directories. */
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.toList()) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setAttribute(p, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

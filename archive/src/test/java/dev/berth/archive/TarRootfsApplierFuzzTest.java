@@ -10,9 +10,7 @@ import dev.berth.rootfs.RootfsPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -56,23 +54,7 @@ class TarRootfsApplierFuzzTest {
                 v.assertUntouched();
             }
         } finally {
-            deleteTree(tmp);
-        }
-    }
-
-    /** Deletes what the layer made, whatever modes it gave its directories. */
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.toList()) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setAttribute(p, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            Trees.delete(tmp);
         }
     }
 }

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Describes a directory tree on the default file system so two trees can be compared in one assertion. */
+/**
+ * Describes a directory tree on the default file system so two trees can be compared in one assertion,
+ * and deletes trees a layer made.
+ */
 final class Trees {
     private Trees() {
     }
@@ -51,5 +54,21 @@ final class Trees {
             out.put(name, what);
         }
         return out;
+    }
+
+    /** Deletes a tree whatever modes a layer gave its directories. */
+    static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(p, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
