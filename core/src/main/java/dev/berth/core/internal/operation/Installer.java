@@ -13,6 +13,7 @@ import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.InvalidReferenceException;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginConfig;
@@ -56,13 +57,18 @@ public final class Installer {
         this.enableTimeout = enableTimeout;
     }
 
-    /** See {@code PluginManager.privileges}. */
-    public List<PluginPrivilege> privileges(String remote) {
-        return privileges(remote, engine.resolver());
+    /** See {@code PluginManager.privileges}; {@code platform}, when given, is selected from an index. */
+    public List<PluginPrivilege> privileges(String remote, Optional<Platform> platform) {
+        return privileges(remote, engine.resolver(), platform);
     }
 
     /** See {@code PluginManager.privileges(String, RegistryResolver)}. */
     public List<PluginPrivilege> privileges(String remote, RegistryResolver source) {
+        return privileges(remote, source, Optional.empty());
+    }
+
+    /** The privileges of {@code remote} in {@code source}, selecting {@code platform} (when given) from an index. */
+    public List<PluginPrivilege> privileges(String remote, RegistryResolver source, Optional<Platform> platform) {
         Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         engine.gcLock().readLock().lock();
@@ -70,7 +76,7 @@ public final class Installer {
         try (OperationScope scope = OperationScope.open("privileges", ref.familiar())) {
             engine.checkOpen();
             engine.checkCancelled();
-            return Privileges.of(engine.pull(blobs, source).head(ref).config());
+            return Privileges.of(engine.pull(blobs, source).head(ref, platform).config());
         } finally {
             blobs.release();
             engine.gcLock().readLock().unlock();
@@ -79,14 +85,15 @@ public final class Installer {
 
     /** See {@code InstallOperation}: installs, then enables unless {@code disabled}; a failed enable removes it again. */
     public Plugin install(String remote, Optional<String> alias, Optional<List<PluginPrivilege>> granted,
-                         boolean disabled, List<String> settings, Optional<Duration> timeout) {
-        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout);
+                         boolean disabled, List<String> settings, Optional<Duration> timeout,
+                         Optional<Platform> platform) {
+        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout, platform);
     }
 
-    /** As {@link #install(String, Optional, Optional, boolean, List, Optional)}, fetching from {@code source}. */
+    /** As {@link #install(String, Optional, Optional, boolean, List, Optional, Optional)}, fetching from {@code source}. */
     public Plugin install(String remote, RegistryResolver source, Optional<String> alias,
                           Optional<List<PluginPrivilege>> granted, boolean disabled, List<String> settings,
-                          Optional<Duration> timeout) {
+                          Optional<Duration> timeout, Optional<Platform> platform) {
         Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         String name = alias.map(Installer::localName).orElseGet(() -> defaultLocalName(ref));
@@ -94,14 +101,15 @@ public final class Installer {
         settings.forEach(Settings::parse);
         LOG.debug("installing {} as {}", ref, name);
         try (OperationScope scope = OperationScope.open("install", name)) {
-            return installAndEnable(ref, source, name, granted, disabled, settings, timeout);
+            return installAndEnable(ref, source, name, granted, disabled, settings, timeout, platform);
         }
     }
 
     private Plugin installAndEnable(Reference ref, RegistryResolver source, String name, Optional<List<PluginPrivilege>> granted,
-                                    boolean disabled, List<String> settings, Optional<Duration> timeout) {
+                                    boolean disabled, List<String> settings, Optional<Duration> timeout,
+                                    Optional<Platform> platform) {
         PluginRecord record = BuildTransaction.newPlugin(engine, name, ".install", tx -> {
-            Pull.Head head = fetch(tx.pull(source), tx, ref, granted);
+            Pull.Head head = fetch(tx.pull(source), tx, ref, granted, platform);
             PluginConfig config = head.config();
             Settings.Applied applied = Settings.apply(config, PluginSettings.initialFor(config), settings);
             Plugin p = new Plugin(engine.newId(), name, false, ref.toString(), applied.config(), applied.settings());
@@ -142,7 +150,7 @@ public final class Installer {
             if (p.enabled()) {
                 throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
             }
-            Pull.Head head = fetch(tx.pull(), tx, ref, granted);
+            Pull.Head head = fetch(tx.pull(), tx, ref, granted, Optional.empty());
             Plugin next = p.withConfig(head.config())
                     .withSettings(Settings.carryOver(p.settings(), head.config()))
                     .withPluginReference(ref.toString());
@@ -154,8 +162,9 @@ public final class Installer {
     }
 
     /** Fetches manifest and config, validates them and the grant, then fetches and applies the layers. */
-    private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted) {
-        Pull.Head head = pull.head(ref);
+    private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted,
+                            Optional<Platform> platform) {
+        Pull.Head head = pull.head(ref, platform);
         KillPoint.reach("pull.head-stored");
         ConfigValidator.validate(head.config(), head.manifest().layers().size());
         granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));
