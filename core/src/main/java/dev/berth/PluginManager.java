@@ -273,19 +273,20 @@ public final class PluginManager implements AutoCloseable {
      * @param target  {@code repository[:tag]}; {@code latest} when no tag is given
      * @param plugins names or IDs of the variants, in the order the index lists them; each must record its
      *                platform ({@link CreateOptions#withPlatform}), and no two may match the same platform
-     * @param format  an OCI image index, or a Docker manifest list for older registries and tools
+     * @param options an OCI image index or a Docker manifest list; whether each variant is also tagged
      * @throws InvalidParameterException for a digest in {@code target}, no plugins, a plugin listed twice,
      *                                   without a platform, or two plugins for one platform; all checked
      *                                   before anything is uploaded
      */
-    public PushedIndex pushIndex(String target, List<String> plugins, IndexFormat format) {
+    public PushedIndex pushIndex(String target, List<String> plugins, PushIndexOptions options) {
         Objects.requireNonNull(plugins, "plugins");
-        return Boundary.call(() -> indexPusher.push(target, plugins, format));
+        Objects.requireNonNull(options, "options");
+        return Boundary.call(() -> indexPusher.push(target, plugins, options.format(), options.platformTags()));
     }
 
-    /** {@link #pushIndex(String, List, IndexFormat)} as an OCI image index. */
+    /** {@link #pushIndex(String, List, PushIndexOptions)} as an OCI image index, variants by digest only. */
     public PushedIndex pushIndex(String target, List<String> plugins) {
-        return pushIndex(target, plugins, IndexFormat.OCI_INDEX);
+        return pushIndex(target, plugins, PushIndexOptions.defaults());
     }
 
     /**

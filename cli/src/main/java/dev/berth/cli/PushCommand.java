@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.IndexFormat;
+import dev.berth.PushIndexOptions;
 import dev.berth.PushedIndex;
 import dev.berth.PushedPlugin;
 import dev.berth.exception.NotFoundException;
@@ -46,6 +47,10 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--manifest-list", description = "With --index: write a Docker manifest list, not an OCI image index.")
     boolean manifestList;
 
+    @Option(names = "--platform-tags", description = "With --index: also tag each variant TAG-OS-ARCH[-VARIANT], "
+            + "for Docker daemons that cannot install by digest.")
+    boolean platformTags;
+
     @Parameters(arity = "1..*", paramLabel = "NAME",
             description = "Plugin name or ID, optionally followed by oci:DIR to push into; with --index, the variants.")
     List<String> args;
@@ -68,8 +73,9 @@ final class PushCommand implements Callable<Integer> {
         if (index != null) {
             return pushIndex();
         }
-        if (manifestList) {
-            throw new ParameterException(spec.commandLine(), "--manifest-list needs --index");
+        if (manifestList || platformTags) {
+            throw new ParameterException(spec.commandLine(), (manifestList ? "--manifest-list" : "--platform-tags")
+                    + " needs --index");
         }
         if (args.size() > 2) {
             throw new ParameterException(spec.commandLine(), "push takes NAME [oci:DIR]; several plugins need --index TARGET");
@@ -143,8 +149,10 @@ final class PushCommand implements Callable<Integer> {
         long uploads = option(maxConcurrentUploads == null ? null : maxConcurrentUploads.toString(),
                 "BERTH_MAX_CONCURRENT_UPLOADS", "--max-concurrent-uploads", PushCommand::positive);
         try (Session s = new Session(berth).chunkedUploads(chunk).maxConcurrentUploads((int) uploads)) {
+            PushIndexOptions options = PushIndexOptions.defaults()
+                    .withFormat(manifestList ? IndexFormat.DOCKER_MANIFEST_LIST : IndexFormat.OCI_INDEX);
             PushedIndex pushed = s.manager(s.resolverFor(r)).pushIndex(r.reference(), args,
-                    manifestList ? IndexFormat.DOCKER_MANIFEST_LIST : IndexFormat.OCI_INDEX);
+                    platformTags ? options.withPlatformTags() : options);
             s.finishProgress();
             for (Descriptor d : pushed.manifests()) {
                 s.status(d.platform().map(Platform::toString).orElse("") + ": digest: " + d.digest() + " size: " + d.size());

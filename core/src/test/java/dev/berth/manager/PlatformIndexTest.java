@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.berth.CreateOptions;
 import dev.berth.IndexFormat;
 import dev.berth.PluginManager;
+import dev.berth.PushIndexOptions;
 import dev.berth.PushedIndex;
 import dev.berth.PushedPlugin;
 import dev.berth.archive.TarContextSplitter;
@@ -91,7 +92,8 @@ class PlatformIndexTest {
                 CreateOptions.defaults().withPlatform(AMD64));
         m.create(repo + "-build:arm64", new ByteArrayInputStream(context("arm64")),
                 CreateOptions.defaults().withPlatform(ARM64));
-        return m.pushIndex(target, List.of(repo + "-build:amd64", repo + "-build:arm64"), format);
+        return m.pushIndex(target, List.of(repo + "-build:amd64", repo + "-build:arm64"),
+                PushIndexOptions.defaults().withFormat(format));
     }
 
     private record Got(int status, String contentType, byte[] body) {
@@ -227,6 +229,21 @@ class PlatformIndexTest {
         try (PluginManager m = open(root, Optional.of(ARM64))) {
             assertThat(arch(root, m.install(target).disabled().run())).isEqualTo("arm64");
         }
+    }
+
+    @Test
+    void platformTags_tagEachVariantWithItsOwnManifest() throws Exception {
+        String repo = registry.host() + "/multi/tagged";
+        PushedIndex pushed;
+        try (PluginManager m = open(temp.resolve("build"), Optional.empty())) {
+            publish(m, repo + ":0", IndexFormat.OCI_INDEX); // creates the variants
+            pushed = m.pushIndex(repo + ":1.0", List.of(repo + "-build:amd64", repo + "-build:arm64"),
+                    PushIndexOptions.defaults().withPlatformTags());
+        }
+        Got amd = get("/v2/multi/tagged/manifests/1.0-linux-amd64", MediaTypes.DOCKER_MANIFEST_V2);
+        Got arm = get("/v2/multi/tagged/manifests/1.0-linux-arm64-v8", MediaTypes.DOCKER_MANIFEST_V2);
+        assertThat(Digest.sha256(amd.body())).isEqualTo(pushed.manifests().get(0).digest());
+        assertThat(Digest.sha256(arm.body())).isEqualTo(pushed.manifests().get(1).digest());
     }
 
     @Test

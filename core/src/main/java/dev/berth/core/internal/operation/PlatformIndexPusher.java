@@ -49,7 +49,7 @@ public final class PlatformIndexPusher {
     }
 
     /** See {@code PluginManager.pushIndex}. */
-    public PushedIndex push(String target, List<String> plugins, IndexFormat format) {
+    public PushedIndex push(String target, List<String> plugins, IndexFormat format, boolean platformTags) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(format, "format");
         List<String> names = List.copyOf(plugins);
@@ -57,10 +57,15 @@ public final class PlatformIndexPusher {
         String tag = tagged.tag().orElseThrow();
         List<Variant> variants = variants(names);
         Reference repository = tagged.repository(); // no tag: the manifests are pushed by digest
-        List<Descriptor> entries = new ArrayList<>();
+        List<Reference> targets = new ArrayList<>();
         for (Variant v : variants) {
+            targets.add(platformTags ? platformTag(repository, tag, v.platform()) : repository);
+        }
+        List<Descriptor> entries = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            Variant v = variants.get(i);
             engine.checkCancelled();
-            PluginPusher.Sent sent = pusher.send(v.record(), repository);
+            PluginPusher.Sent sent = pusher.send(v.record(), targets.get(i));
             if (!sent.record().config().equals(v.record().config())) {
                 throw new ConflictException("plugin " + v.record().plugin().name()
                         + " changed while its platform index was pushed; push again");
@@ -102,6 +107,15 @@ public final class PlatformIndexPusher {
             out.add(new Variant(r, platform));
         }
         return out;
+    }
+
+    /** {@code <repository>:<tag>-<os>-<arch>[-<variant>]}. */
+    private static Reference platformTag(Reference repository, String tag, Platform p) {
+        String value = tag + "-" + p.os() + "-" + p.architecture() + p.variant().map(v -> "-" + v).orElse("");
+        if (!value.matches("[\\w][\\w.-]{0,127}")) {
+            throw new InvalidParameterException("the tag " + value + " for " + p + " is not a valid tag (too long)");
+        }
+        return repository.withTag(value);
     }
 
     private static Reference targetOf(String target) {
