@@ -96,8 +96,8 @@ public final class InstallOperation {
 
     /**
      * The platform to select when the remote is a manifest list or an OCI index ({@code --platform});
-     * the manager's ({@link PluginManagerBuilder#platform(Platform)}) otherwise. A plugin for another
-     * architecture installs (disabled: it cannot run here) as any other does.
+     * the manager's ({@link PluginManagerBuilder#platform(Platform)}) otherwise. Installing a variant for
+     * another architecture needs no enabling: combine it with {@link #disabled()} (it cannot run here).
      *
      * @return this
      */
