@@ -190,6 +190,29 @@ class PlatformIndexTest {
     }
 
     @Test
+    void upgrade_fromIndex_keepsTheInstalledVariantsPlatformUnlessAsked() throws Exception {
+        String v1 = registry.host() + "/multi/up:1";
+        String v2 = registry.host() + "/multi/up:2";
+        try (PluginManager m = open(temp.resolve("build"), Optional.empty())) {
+            publish(m, v1, IndexFormat.OCI_INDEX);
+            m.create("up2:amd64", new ByteArrayInputStream(context("amd64-2")), CreateOptions.defaults().withPlatform(AMD64));
+            m.create("up2:arm64", new ByteArrayInputStream(context("arm64-2")), CreateOptions.defaults().withPlatform(ARM64));
+            m.pushIndex(v2, List.of("up2:amd64", "up2:arm64"));
+        }
+        Path root = temp.resolve("amd");
+        try (PluginManager m = open(root, Optional.of(AMD64))) {
+            Plugin arm = m.install(v1).alias("arm:1").platform(ARM64).disabled().run();
+            Plugin amd = m.install(v1).alias("amd:1").disabled().run();
+
+            assertThat(arch(root, m.upgrade("arm:1").remote(v2).run())).isEqualTo("arm64-2");
+            assertThat(arch(root, m.upgrade("amd:1").remote(v2).run())).isEqualTo("amd64-2");
+            m.upgrade("amd:1").remote(v1).platform(ARM64).run();
+            assertThat(arch(root, m.inspect(amd.id()))).isEqualTo("arm64");
+            assertThat(arch(root, m.inspect(arm.id()))).isEqualTo("arm64-2");
+        }
+    }
+
+    @Test
     void install_noEntryForThePlatform_failsTypedListingThePlatformsAndLeavesTheRootAsItWas() throws Exception {
         String target = registry.host() + "/multi/vol:1.0";
         try (PluginManager m = open(temp.resolve("build"), Optional.empty())) {

@@ -2,6 +2,7 @@ package dev.berth.core.internal.operation;
 
 import dev.berth.content.ContentProvider;
 import dev.berth.core.internal.manager.BuildTransaction;
+import dev.berth.core.internal.manager.ConfigPlatform;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.KillPoint;
@@ -11,6 +12,7 @@ import dev.berth.core.internal.manager.Settings;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
+import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Platform;
@@ -133,24 +135,30 @@ public final class Installer {
         }
     }
 
-    /** See {@code UpgradeOperation}. */
-    public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted) {
+    /**
+     * See {@code UpgradeOperation}. From an index it selects {@code platform} when given, else the platform
+     * the installed plugin's config records (an upgrade keeps the variant that was installed), else the
+     * manager's.
+     */
+    public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted,
+                          Optional<Platform> platform) {
         engine.checkWritable("upgrade");
         PluginRecord found = engine.table().resolve(nameOrId);
         Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
         try (OperationScope scope = OperationScope.open("upgrade", found.plugin().name())) {
-            return upgrade(found, ref, granted);
+            return upgrade(found, ref, granted, platform);
         }
     }
 
-    private Plugin upgrade(PluginRecord found, Reference ref, Optional<List<PluginPrivilege>> granted) {
+    private Plugin upgrade(PluginRecord found, Reference ref, Optional<List<PluginPrivilege>> granted,
+                           Optional<Platform> platform) {
         PluginRecord upgraded = BuildTransaction.replace(engine, found.plugin().id(), ".upgrade", tx -> {
             PluginRecord r = engine.current(found);
             Plugin p = r.plugin();
             if (p.enabled()) {
                 throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
             }
-            Pull.Head head = fetch(tx.pull(), tx, ref, granted, Optional.empty());
+            Pull.Head head = fetch(tx.pull(), tx, ref, granted, platform.or(() -> recordedPlatform(r)));
             Plugin next = p.withConfig(head.config())
                     .withSettings(Settings.carryOver(p.settings(), head.config()))
                     .withPluginReference(ref.toString());
@@ -173,6 +181,20 @@ public final class Installer {
         tx.applyLayers(content, applier, head.manifest().layers(), head.config());
         KillPoint.reach("pull.layers-applied");
         return head;
+    }
+
+    /** The platform the plugin's config blob records, if it records a well-formed one. */
+    private Optional<Platform> recordedPlatform(PluginRecord r) {
+        if (r.config().isEmpty() || !engine.blobExists(r.config().get())) {
+            return Optional.empty();
+        }
+        try {
+            return ConfigPlatform.read(engine.readBlob(r.config().get(), OciJson.MAX_CONFIG_BYTES));
+        } catch (InvalidParameterException e) {
+            LOG.warn("plugin {} records an unreadable platform ({}); upgrading to the manager's", r.plugin().name(),
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static List<dev.berth.oci.Digest> layerDigests(Pull.Head head) {
