@@ -289,8 +289,9 @@ class PlatformIndexTest {
     void create_withPlatform_recordsItAfterDockersFieldsAndOnlyThere() throws Exception {
         Path root = temp.resolve("plugins");
         try (PluginManager m = open(root, Optional.empty())) {
-            Plugin plain = m.create("plain:1", new ByteArrayInputStream(context("x")));
-            Plugin arm = m.create("arm:1", new ByteArrayInputStream(context("x")), CreateOptions.defaults()
+            byte[] context = context("x"); // one context: the tar's mtimes are the clock's
+            Plugin plain = m.create("plain:1", new ByteArrayInputStream(context));
+            Plugin arm = m.create("arm:1", new ByteArrayInputStream(context), CreateOptions.defaults()
                     .withPlatform(Platform.parse("linux/aarch64/v8")));
             byte[] plainBlob = blob(root, record(root, plain).config().orElseThrow());
             byte[] armBlob = blob(root, record(root, arm).config().orElseThrow());
