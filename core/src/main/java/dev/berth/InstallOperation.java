@@ -2,6 +2,7 @@ package dev.berth;
 
 import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
+import dev.berth.oci.Platform;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.progress.ProgressListener;
@@ -36,6 +37,7 @@ public final class InstallOperation {
     private final List<String> settings = new ArrayList<>();
     private Optional<Duration> enableTimeout = Optional.empty();
     private Optional<RegistryResolver> source = Optional.empty();
+    private Optional<Platform> platform = Optional.empty();
 
     InstallOperation(PluginManager manager, Installer installer, String remote) {
         this.manager = manager;
@@ -93,18 +95,32 @@ public final class InstallOperation {
     }
 
     /**
+     * The platform to select when the remote is a manifest list or an OCI index ({@code --platform});
+     * the manager's ({@link PluginManagerBuilder#platform(Platform)}) otherwise. Installing a variant for
+     * another architecture needs no enabling: combine it with {@link #disabled()} (it cannot run here).
+     *
+     * @return this
+     */
+    public InstallOperation platform(Platform value) {
+        platform = Optional.of(Objects.requireNonNull(value, "platform"));
+        return this;
+    }
+
+    /**
      * Installs. On failure nothing is left: no record, no directory, no temp files, no blob that only
      * this install used. When enabling fails the installed plugin is removed again (Docker means to
      * do this and does not).
      *
      * @return the installed plugin
+     * @throws dev.berth.exception.PlatformNotFoundException when the remote is an index without an entry
+     *                                                       for the platform
      */
     public Plugin run() {
         List<String> s = List.copyOf(settings);
         return Boundary.call(() -> PluginTask.runHere(manager.clock(), options,
                 () -> source.isPresent()
-                        ? installer.install(remote, source.get(), alias, granted, disabled, s, enableTimeout)
-                        : installer.install(remote, alias, granted, disabled, s, enableTimeout)));
+                        ? installer.install(remote, source.get(), alias, granted, disabled, s, enableTimeout, platform)
+                        : installer.install(remote, alias, granted, disabled, s, enableTimeout, platform)));
     }
 
     /** Where this install's own progress goes, besides the manager's listener. @return this */

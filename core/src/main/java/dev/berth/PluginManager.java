@@ -8,6 +8,7 @@ import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.PluginRoot;
 import dev.berth.core.internal.operation.ListFilter;
 import dev.berth.core.internal.operation.Operations;
+import dev.berth.core.internal.operation.PlatformIndexPusher;
 import dev.berth.core.internal.runtime.PluginSupervisor;
 import dev.berth.event.EventPublisher;
 import dev.berth.exception.ConflictException;
@@ -66,6 +67,7 @@ public final class PluginManager implements AutoCloseable {
     private final boolean liveRestore;
     private final List<PluginRoot.Problem> problems;
     private final Operations ops;
+    private final PlatformIndexPusher indexPusher;
     private final Events events;
 
     private PluginManager(Builder b) {
@@ -79,6 +81,7 @@ public final class PluginManager implements AutoCloseable {
         this.executor = b.executor;
         this.ops = Operations.wire(engine, b.rootfsApplier, Optional.ofNullable(b.contextSplitter), b.executor,
                 b.gcAfterRemove, b.enableTimeout, b.dockerVersion, b.maxConcurrentUploads);
+        this.indexPusher = new PlatformIndexPusher(engine, ops.pusher());
         try {
             this.problems = ops.lifecycle().load(b.runtime == null || b.readOnly ? Optional.empty()
                     : Optional.of(PluginSupervisor.builder().runtime(b.runtime).execRoot(b.execRoot)
@@ -174,10 +177,21 @@ public final class PluginManager implements AutoCloseable {
     /**
      * The privileges the plugin at {@code remote} requires, in Docker's order. Unlike Docker, errors
      * (authentication, not found, network) are reported, and manifest lists are followed to the host
-     * platform's manifest.
+     * platform's manifest (the manager's {@linkplain PluginManagerBuilder#platform(Platform) platform} when set).
      */
     public List<PluginPrivilege> privileges(String remote) {
-        return Boundary.call(() -> ops.installer().privileges(remote));
+        return Boundary.call(() -> ops.installer().privileges(remote, Optional.empty()));
+    }
+
+    /**
+     * {@link #privileges(String)} of the entry for {@code platform} when {@code remote} is a manifest list
+     * or an OCI index.
+     *
+     * @throws dev.berth.exception.PlatformNotFoundException when the index has no entry for it
+     */
+    public List<PluginPrivilege> privileges(String remote, Platform platform) {
+        Objects.requireNonNull(platform, "platform");
+        return Boundary.call(() -> ops.installer().privileges(remote, Optional.of(platform)));
     }
 
     /**
@@ -205,7 +219,17 @@ public final class PluginManager implements AutoCloseable {
      * @throws ConflictException         when the name is taken
      */
     public Plugin create(String name, InputStream context) {
-        return Boundary.call(() -> ops.creator().create(name, context));
+        return create(name, context, CreateOptions.defaults());
+    }
+
+    /**
+     * {@link #create(String, InputStream)} with options: {@link CreateOptions#withPlatform(Platform)}
+     * records the platform the rootfs is built for ({@code berth create --platform}), so that
+     * {@link #pushIndex} can list the plugin under it.
+     */
+    public Plugin create(String name, InputStream context, CreateOptions options) {
+        Objects.requireNonNull(options, "options");
+        return Boundary.call(() -> ops.creator().create(name, context, options.platform()));
     }
 
     /**
@@ -236,6 +260,33 @@ public final class PluginManager implements AutoCloseable {
         Objects.requireNonNull(namesOrIds, "namesOrIds");
         Objects.requireNonNull(target, "target");
         return Boundary.call(() -> ops.exporter().export(List.copyOf(namesOrIds), target));
+    }
+
+    /**
+     * Pushes several platform variants of one plugin under one tag ({@code berth push --index}): each
+     * plugin's config, layers and manifest by digest into {@code target}'s repository, then an index
+     * listing those manifests with their {@code platform} under {@code target}'s tag. Docker cannot install
+     * from an index (moby#44870) but installs each entry by digest; Berth installs from the index, selecting
+     * the platform ({@link InstallOperation#platform}). The index is compact JSON in Go's field order, so
+     * the same variants always give the same digest.
+     *
+     * @param target  {@code repository[:tag]}; {@code latest} when no tag is given
+     * @param plugins names or IDs of the variants, in the order the index lists them; each must record its
+     *                platform ({@link CreateOptions#withPlatform}), and no two may match the same platform
+     * @param options an OCI image index or a Docker manifest list; whether each variant is also tagged
+     * @throws InvalidParameterException for a digest in {@code target}, no plugins, a plugin listed twice,
+     *                                   without a platform, or two plugins for one platform; all checked
+     *                                   before anything is uploaded
+     */
+    public PushedIndex pushIndex(String target, List<String> plugins, PushIndexOptions options) {
+        Objects.requireNonNull(plugins, "plugins");
+        Objects.requireNonNull(options, "options");
+        return Boundary.call(() -> indexPusher.push(target, plugins, options.format(), options.platformTags()));
+    }
+
+    /** {@link #pushIndex(String, List, PushIndexOptions)} as an OCI image index, variants by digest only. */
+    public PushedIndex pushIndex(String target, List<String> plugins) {
+        return pushIndex(target, plugins, PushIndexOptions.defaults());
     }
 
     /**

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -40,7 +41,7 @@ public abstract class PluginManagerBuilder<B extends PluginManagerBuilder<B>> {
     Supplier<String> idGenerator = () -> Engine.randomHex(32);
     Executor executor = Runnable::run;
     Clock clock = Clock.systemUTC();
-    Platform platform = Platform.host();
+    Optional<Platform> platform = Optional.empty();
     String dockerVersion = "";
     boolean gcAfterRemove = true;
     boolean readOnly;
@@ -196,9 +197,15 @@ public abstract class PluginManagerBuilder<B extends PluginManagerBuilder<B>> {
         return self();
     }
 
-    /** The platform chosen from manifest lists; the JVM's by default. @return this */
+    /**
+     * The platform installs, upgrades and privilege checks select from manifest lists and OCI indexes,
+     * with every resolver (the shipped ones select it themselves; others through
+     * {@link RegistryResolver#resolve(dev.berth.oci.Reference, Platform)}). An install's own
+     * {@code platform(...)} overrides it. Unset, the resolver's platform is used (the host's for Berth's
+     * resolvers unless configured there). @return this
+     */
     public B platform(Platform value) {
-        platform = Objects.requireNonNull(value, "platform");
+        platform = Optional.of(Objects.requireNonNull(value, "platform"));
         return self();
     }
 

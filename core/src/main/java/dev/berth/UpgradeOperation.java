@@ -2,6 +2,7 @@ package dev.berth;
 
 import dev.berth.core.internal.manager.Boundary;
 import dev.berth.core.internal.operation.Installer;
+import dev.berth.oci.Platform;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.progress.ProgressListener;
@@ -21,6 +22,7 @@ public final class UpgradeOperation {
     private final String name;
     private Optional<String> remote = Optional.empty();
     private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
+    private Optional<Platform> platform = Optional.empty();
 
     UpgradeOperation(PluginManager manager, Installer installer, String name) {
         this.manager = manager;
@@ -53,7 +55,17 @@ public final class UpgradeOperation {
      * @return the upgraded plugin
      */
     public Plugin run() {
-        return Boundary.call(() -> PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted)));
+        return Boundary.call(() -> PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted, platform)));
+    }
+
+    /**
+     * The platform to select when the remote is a manifest list or an OCI index. Without it the upgrade
+     * keeps the platform the installed plugin's config records ({@code create --platform}, or a variant
+     * installed from an index), else uses the manager's. @return this
+     */
+    public UpgradeOperation platform(Platform value) {
+        platform = Optional.of(Objects.requireNonNull(value, "platform"));
+        return this;
     }
 
     /** Where this upgrade's own progress goes, besides the manager's listener. @return this */

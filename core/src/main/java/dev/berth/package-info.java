@@ -30,7 +30,9 @@
  * category {@code INVALID_PARAMETER}), and failures of the collaborators (an {@code IOException} or any runtime
  * exception of a store, registry, applier or runtime) arrive as {@code SystemException} or a more specific
  * {@code SYSTEM}-category subclass. A {@code RegistryException} whose category has its own class arrives
- * as that class, with the registry exception (and its reason) as the cause. The only other exceptions
+ * as that class, with the registry exception (and its reason) as the cause. An index without an entry for
+ * the platform asked for is a {@code PlatformNotFoundException} (a {@code NotFoundException}) listing the
+ * platforms it has. The only other exceptions
  * are {@link NullPointerException} and {@link IllegalArgumentException} for a caller's programming error,
  * and {@link IllegalStateException} for any call on a closed manager.
  *

@@ -53,6 +53,20 @@ public record ImageIndex(int schemaVersion, Optional<String> mediaType, List<Des
                 .findFirst();
     }
 
+    /**
+     * {@link #select(Platform)}, or a {@link dev.berth.exception.PlatformNotFoundException} naming
+     * {@code subject} and listing the platforms the index holds.
+     */
+    public Descriptor require(Platform platform, String subject) {
+        return select(platform).orElseThrow(() -> new dev.berth.exception.PlatformNotFoundException(subject,
+                platform, platforms()));
+    }
+
+    /** The platforms of the entries that name one, in document order. */
+    public List<Platform> platforms() {
+        return manifests.stream().flatMap(d -> d.platform().stream()).toList();
+    }
+
     /** A copy with other entries. */
     public ImageIndex withManifests(List<Descriptor> value) {
         return new ImageIndex(schemaVersion, mediaType, value, annotations);

@@ -36,6 +36,32 @@ public record Platform(String os, String architecture, Optional<String> variant,
     }
 
     /**
+     * Parses {@code os/architecture[/variant]}, as {@code docker --platform} and containerd spell it:
+     * lower-cased, with the usual aliases normalized to Go's naming ({@code x86_64} is {@code amd64},
+     * {@code aarch64} is {@code arm64}).
+     *
+     * @throws InvalidPlatformException for any other shape, or a part outside {@code [a-z0-9._-]}
+     */
+    public static Platform parse(String text) {
+        Objects.requireNonNull(text, "text");
+        String[] parts = text.toLowerCase(Locale.ROOT).split("/", -1);
+        if (parts.length < 2 || parts.length > 3) {
+            throw new InvalidPlatformException(text, "expected os/architecture[/variant]");
+        }
+        for (String part : parts) {
+            if (!part.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+                throw new InvalidPlatformException(text, "\"" + part + "\" is not a valid platform component");
+            }
+        }
+        String arch = switch (parts[1]) {
+            case "x86_64", "x86-64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> parts[1];
+        };
+        return parts.length == 3 ? of(parts[0], arch, parts[2]) : of(parts[0], arch);
+    }
+
+    /**
      * The platform of the running JVM in Go's naming (the naming registries use): {@code linux/amd64},
      * {@code linux/arm64/v8}, ...
      */
@@ -65,6 +91,11 @@ public record Platform(String os, String architecture, Optional<String> variant,
             return false;
         }
         return variant.isEmpty() || candidate.variant.isEmpty() || variant.equals(candidate.variant);
+    }
+
+    /** This platform without its variant, OS version and features: {@code os/architecture}. */
+    public Platform withoutVariant() {
+        return of(os, architecture);
     }
 
     /** {@code os/architecture[/variant]}. */

@@ -17,7 +17,11 @@ public class RegistryException extends PluginException {
     public enum Reason {
         /** Invalid, ambiguous or unsupported manifest, index, config or descriptor. */
         MANIFEST(Category.SYSTEM),
-        /** An index has no entry for the wanted platform. */
+        /**
+         * An index has no entry for the wanted platform. Berth's resolvers throw
+         * {@link dev.berth.exception.PlatformNotFoundException} instead, which lists the platforms there are;
+         * kept for resolvers written against it.
+         */
         PLATFORM(Category.NOT_FOUND),
         /** A configured cap was hit: document size, redirects, entries. */
         LIMIT(Category.SYSTEM),

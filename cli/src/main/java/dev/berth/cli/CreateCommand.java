@@ -1,6 +1,8 @@
 package dev.berth.cli;
 
+import dev.berth.CreateOptions;
 import dev.berth.oci.MediaTypes.Compression;
+import dev.berth.oci.Platform;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,10 @@ final class CreateCommand implements Callable<Integer> {
                     + " (Docker's --compress, which gzips the context it sends the daemon) the layer is gzip.")
     Compression compress;
 
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+            description = "The platform the rootfs is built for, recorded in the plugin's config (for push --index).")
+    Platform platform;
+
     @Parameters(index = "0", paramLabel = "NAME", description = "The plugin's name, e.g. localhost:5000/acme/volume:1.0.")
     String name;
 
@@ -48,7 +54,8 @@ final class CreateCommand implements Callable<Integer> {
             var manager = s.manager();
             // The directory is tarred by a thread as the splitter reads it: one pass, no temp file.
             try (InputStream in = ContextStream.of(dir)) {
-                manager.create(name, in);
+                manager.create(name, in, platform == null ? CreateOptions.defaults()
+                        : CreateOptions.defaults().withPlatform(platform));
             }
             s.out().println(name);
         }

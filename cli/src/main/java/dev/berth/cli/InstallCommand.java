@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.InstallOperation;
 import dev.berth.PluginManager;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.plugin.PluginPrivilege;
 import dev.berth.registry.layout.OciArchive;
@@ -38,6 +39,10 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--grant-all-permissions", description = "Grant all permissions necessary to run the plugin.")
     boolean grantAll;
 
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+            description = "The platform to select when REMOTE is a manifest list or an OCI index (the host's by default).")
+    Platform platform;
+
     @Parameters(index = "0", paramLabel = "REMOTE",
             description = "Where the plugin is: a reference, oci:DIR[:TAG] or oci-archive:FILE[:TAG].")
     String remote;
@@ -69,7 +74,8 @@ final class InstallCommand implements Callable<Integer> {
                 throw new Berth.OperationFailed("cannot install and enable " + r.typed() + ": "
                         + s.runtimeProblem().get() + " (install with --disable to only install it)");
             }
-            List<PluginPrivilege> privileges = manager.privileges(r.reference());
+            List<PluginPrivilege> privileges = platform == null ? manager.privileges(r.reference())
+                    : manager.privileges(r.reference(), platform);
             s.acceptPrivileges(r.typed(), privileges, grantAll, "Permission denied while installing plugin " + r.typed());
             InstallOperation op = manager.install(r.reference()).grant(privileges);
             String name = alias != null ? alias : r.defaultAlias().orElse(null);
@@ -78,6 +84,9 @@ final class InstallCommand implements Callable<Integer> {
             }
             if (disable) {
                 op.disabled();
+            }
+            if (platform != null) {
+                op.platform(platform);
             }
             if (!settings.isEmpty()) {
                 op.setting(settings.toArray(String[]::new));

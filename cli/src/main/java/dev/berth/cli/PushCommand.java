@@ -1,10 +1,16 @@
 package dev.berth.cli;
 
+import dev.berth.IndexFormat;
+import dev.berth.PushIndexOptions;
+import dev.berth.PushedIndex;
 import dev.berth.PushedPlugin;
 import dev.berth.exception.NotFoundException;
+import dev.berth.oci.Descriptor;
 import dev.berth.oci.InvalidReferenceException;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.registry.layout.OciLayoutResolver;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,10 +20,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code berth push}: a plugin to the registry its name names, or into an OCI layout. */
-@Command(name = "push", mixinStandardHelpOptions = true,
+/**
+ * {@code berth push}: a plugin to the registry its name names, or into an OCI layout; with
+ * {@code --index TARGET}, several platform variants of one plugin under one tag.
+ *
+ * <p>The index is a flag of push, not a verb of its own: it is a push (same progress, credentials,
+ * {@code oci:} targets and errors), and {@code --index TARGET PLUGIN...} reads as Docker's
+ * {@code manifest create TARGET SOURCE...} does, the destination first and the variants after it.
+ */
+@Command(name = "push", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Push a plugin to the registry its name names.",
-                "With oci:DIR, write it into that OCI image layout instead, under the tag of its name."})
+                "With oci:DIR, write it into that OCI image layout instead, under the tag of its name.",
+                "With --index TARGET, push each PLUGIN (created with --platform) by digest into TARGET's repository, "
+                        + "then an index listing them by platform under TARGET's tag."})
 final class PushCommand implements Callable<Integer> {
     @ParentCommand
     Berth berth;
@@ -25,10 +40,22 @@ final class PushCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Plugin name or ID.")
-    String name;
+    @Option(names = "--index", paramLabel = "TARGET",
+            description = "Push the plugins as the platform variants of one plugin, under this reference or oci:DIR[:TAG].")
+    String index;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "oci:DIR", description = "An OCI layout to push into.")
+    @Option(names = "--manifest-list", description = "With --index: write a Docker manifest list, not an OCI image index.")
+    boolean manifestList;
+
+    @Option(names = "--platform-tags", description = "With --index: also tag each variant TAG-OS-ARCH[-VARIANT], "
+            + "for Docker daemons that cannot install by digest.")
+    boolean platformTags;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME",
+            description = "Plugin name or ID, optionally followed by oci:DIR to push into; with --index, the variants.")
+    List<String> args;
+
+    String name;
     String target;
 
     @Option(names = "--chunk-size", paramLabel = "SIZE",
@@ -43,6 +70,18 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (index != null) {
+            return pushIndex();
+        }
+        if (manifestList || platformTags) {
+            throw new ParameterException(spec.commandLine(), (manifestList ? "--manifest-list" : "--platform-tags")
+                    + " needs --index");
+        }
+        if (args.size() > 2) {
+            throw new ParameterException(spec.commandLine(), "push takes NAME [oci:DIR]; several plugins need --index TARGET");
+        }
+        name = args.get(0);
+        target = args.size() > 1 ? args.get(1) : null;
         if (name.contains("@")) {
             throw new Berth.OperationFailed("invalid name: " + name);
         }
@@ -97,6 +136,30 @@ final class PushCommand implements Callable<Integer> {
             throw new IllegalArgumentException("must be between 1 and 64");
         }
         return n;
+    }
+
+    private Integer pushIndex() {
+        Remote r;
+        try {
+            r = Remote.parse(index);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        long chunk = option(chunkSize, "BERTH_CHUNK_SIZE", "--chunk-size", Sizes::parse);
+        long uploads = option(maxConcurrentUploads == null ? null : maxConcurrentUploads.toString(),
+                "BERTH_MAX_CONCURRENT_UPLOADS", "--max-concurrent-uploads", PushCommand::positive);
+        try (Session s = new Session(berth).chunkedUploads(chunk).maxConcurrentUploads((int) uploads)) {
+            PushIndexOptions options = PushIndexOptions.defaults()
+                    .withFormat(manifestList ? IndexFormat.DOCKER_MANIFEST_LIST : IndexFormat.OCI_INDEX);
+            PushedIndex pushed = s.manager(s.resolverFor(r)).pushIndex(r.reference(), args,
+                    platformTags ? options.withPlatformTags() : options);
+            s.finishProgress();
+            for (Descriptor d : pushed.manifests()) {
+                s.status(d.platform().map(Platform::toString).orElse("") + ": digest: " + d.digest() + " size: " + d.size());
+            }
+            s.status(pushed.tag() + ": digest: " + pushed.digest() + " size: " + pushed.size());
+        }
+        return 0;
     }
 
     /** The name as the daemon's push resolves it: normalized, {@code :latest} when untagged, shown familiar. */

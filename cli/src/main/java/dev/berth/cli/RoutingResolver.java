@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.oci.Descriptor;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.remote.Fetcher;
 import dev.berth.remote.Pusher;
@@ -29,6 +30,11 @@ final class RoutingResolver implements RegistryResolver {
     @Override
     public Descriptor resolve(Reference reference) {
         return route(reference).resolve(reference);
+    }
+
+    @Override
+    public Descriptor resolve(Reference reference, Platform platform) {
+        return route(reference).resolve(reference, platform);
     }
 
     @Override

@@ -557,6 +557,64 @@ class BerthCliTest {
     }
 
     @Nested
+    class PlatformIndex {
+        private void createFor(String platform, String name, String description) {
+            Path ctx = CliRunner.context(tmp.resolve("ctx-" + name.replaceAll("\\W", "-")), CliRunner.plainConfig(description));
+            Result r = cli.run("create", "--platform", platform, name, ctx.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+        }
+
+        private String description(String name) {
+            Map<?, ?> p = (Map<?, ?>) ((List<?>) DockerJson.parse(cli.run("inspect", name).out())).get(0);
+            return (String) ((Map<?, ?>) p.get("Config")).get("Description");
+        }
+
+        @Test
+        void pushIndexIntoLayout_thenInstall_selectsThePlatformAsked() {
+            createFor("linux/amd64", "vol:amd64", "amd64 build");
+            createFor("linux/arm64", "vol:arm64", "arm64 build");
+
+            Result push = cli.run("push", "--index", "oci:" + layout + ":1.0", "--manifest-list", "vol:amd64", "vol:arm64");
+
+            assertThat(push.code()).as(push.err()).isZero();
+            assertThat(push.out()).containsPattern("(?m)^linux/amd64: digest: sha256:[0-9a-f]{64} size: \\d+$")
+                    .containsPattern("(?m)^linux/arm64: digest: sha256:[0-9a-f]{64} size: \\d+$")
+                    .containsPattern("(?m)^1.0: digest: sha256:[0-9a-f]{64} size: \\d+$");
+            Result arm = cli.run("install", "--disable", "--platform", "linux/arm64/v8", "--alias", "got-arm:1",
+                    "oci:" + layout + ":1.0");
+            assertThat(arm.code()).as(arm.err()).isZero();
+            assertThat(description("got-arm:1")).isEqualTo("arm64 build");
+            Result amd = cli.run("install", "--disable", "--platform", "linux/amd64", "--alias", "got-amd:1",
+                    "oci:" + layout + ":1.0");
+            assertThat(amd.code()).as(amd.err()).isZero();
+            assertThat(description("got-amd:1")).isEqualTo("amd64 build");
+            Result none = cli.run("install", "--disable", "--platform", "linux/riscv64", "oci:" + layout + ":1.0");
+            assertOneLineError(none, "no manifest for platform linux/riscv64 in the index (available: linux/amd64, linux/arm64)");
+        }
+
+        @Test
+        void pushIndex_pluginWithoutPlatform_failsNamingIt() {
+            createFor("linux/amd64", "vol:amd64", "amd64 build");
+            create("vol:plain", CliRunner.plainConfig("plain"));
+
+            assertOneLineError(cli.run("push", "--index", "oci:" + layout + ":1.0", "vol:amd64", "vol:plain"),
+                    "plugin vol:plain records no platform");
+        }
+
+        @Test
+        void flagsOutOfPlace_areUsageErrors() {
+            create("p:1", CliRunner.plainConfig("x"));
+
+            assertThat(cli.run("push", "--manifest-list", "p:1").code()).isEqualTo(Berth.USAGE);
+            assertThat(cli.run("push", "--platform-tags", "p:1").code()).isEqualTo(Berth.USAGE);
+            assertThat(cli.run("push", "p:1", "oci:" + layout, "q:1").code()).isEqualTo(Berth.USAGE);
+            Result bad = cli.run("create", "--platform", "linux", "q:1", tmp.toString());
+            assertThat(bad.code()).isEqualTo(Berth.USAGE);
+            assertThat(bad.err()).contains("invalid platform \"linux\"");
+        }
+    }
+
+    @Nested
     class SetEnableDisableRm {
         @Test
         void set_settableEnv_changesSettings() {

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,6 +209,43 @@ class DockerInteropTest {
             assertThat(Path.of("/run/docker/plugins", id, "p.sock")).exists();
             dockerRun("plugin", "disable", ref).orFail("docker plugin disable");
             assertThat(first(dockerRun("plugin", "inspect", ref).out()).get("Enabled")).isEqualTo(Boolean.FALSE);
+        }
+    }
+
+    @Nested
+    class PlatformIndex {
+        /**
+         * Docker cannot install from an index (moby#44870), and dockerd before 23.0 crashes installing a plugin
+         * by digest (moby#47299; this is 20.10), so its users install a variant by the tag
+         * {@code --platform-tags} gives it: that tag must name the very manifest the index lists for amd64, a
+         * plugin Docker installs, its config (with the platform Berth records in it) read as Berth reads it.
+         */
+        @Test
+        void berthPushedIndex_dockerInstallsTheAmd64Variant() throws IOException {
+            Shape shape = new Shape("multiarch", "\"network\":{\"type\":\"host\"}");
+            String index = docker.registry() + "/berth/multiarch:1.0";
+            Path amd = contexts.context("ma-amd64", shape.configJson("variant amd64"), "amd64");
+            Path arm = contexts.context("ma-arm64", shape.configJson("variant arm64"), "arm64");
+            berth("create", "--platform", "linux/amd64", "ma-build:amd64", amd.toString()).orFail("berth create amd64");
+            berth("create", "--platform", "linux/arm64/v8", "ma-build:arm64", arm.toString()).orFail("berth create arm64");
+
+            Run push = berth("push", "--index", index, "--platform-tags", "ma-build:amd64", "ma-build:arm64")
+                    .orFail("berth push --index");
+
+            Matcher m = Pattern.compile("(?m)^linux/amd64: digest: (sha256:[0-9a-f]{64}) ").matcher(push.out());
+            assertThat(m.find()).as(push.out()).isTrue();
+            Run install = dockerRun("plugin", "install", "--disable", "--grant-all-permissions", "--alias",
+                    "multiarch-docker:1.0", index + "-linux-amd64").orFail("docker plugin install of the amd64 tag");
+            assertThat(install.out()).contains("Digest: " + m.group(1));
+            berth("install", "--disable", "--grant-all-permissions", "--platform", "linux/amd64",
+                    "--alias", "multiarch-berth:1.0", index).orFail("berth install from the index");
+
+            Map<?, ?> d = first(dockerRun("plugin", "inspect", "multiarch-docker:1.0").orFail("docker plugin inspect").out());
+            Map<?, ?> b = first(berth("inspect", "multiarch-berth:1.0").orFail("berth inspect").out());
+            assertThat(((Map<?, ?>) d.get("Config")).get("Description")).isEqualTo("variant amd64");
+            assertThat(b.get("Config")).isEqualTo(d.get("Config"));
+            assertThat(b.get("Settings")).isEqualTo(d.get("Settings"));
+            dockerRun("plugin", "rm", "multiarch-docker:1.0").orFail("docker plugin rm");
         }
     }
 

@@ -119,6 +119,49 @@ class RegistryCliTest {
     }
 
     @Nested
+    class PlatformIndex {
+        @Test
+        void pushIndexThenInstall_selectsTheHostOrTheAskedPlatform() throws IOException {
+            Path root = tmp.resolve("root-index");
+            Path config = Files.createDirectories(tmp.resolve("cfg-index"));
+            String ref = open.address() + "/acme/multi:1.0";
+            assertThat(berth(root, config, "create", "--platform", "linux/amd64", "multi-build:amd64",
+                    context("variant-amd64").toString()).code()).isZero();
+            Run arm = berth(root, config, "create", "--platform", "linux/arm64/v8", "multi-build:arm64",
+                    context("variant-arm64").toString());
+            assertThat(arm.code()).as(arm.err()).isZero();
+
+            Run push = berth(root, config, "push", "--index", ref, "multi-build:amd64", "multi-build:arm64");
+
+            assertThat(push.code()).as(push.err()).isZero();
+            assertThat(push.out()).containsPattern("(?m)^linux/amd64: digest: sha256:[0-9a-f]{64} size: \\d+$")
+                    .containsPattern("(?m)^linux/arm64/v8: digest: sha256:[0-9a-f]{64} size: \\d+$")
+                    .containsPattern("(?m)^1.0: digest: sha256:[0-9a-f]{64} size: \\d+$");
+
+            Run host = berth(root, config, "install", "--disable", "--grant-all-permissions", ref);
+            assertThat(host.code()).as(host.err()).isZero();
+            assertThat(berth(root, config, "inspect", ref).out())
+                    .contains("\"Description\": \"variant-" + dev.berth.oci.Platform.host().architecture() + "\"");
+
+            Run other = berth(root, config, "install", "--disable", "--grant-all-permissions", "--platform", "linux/arm64",
+                    "--alias", "multi-arm:1.0", ref);
+            assertThat(other.code()).as(other.err()).isZero();
+            assertThat(berth(root, config, "inspect", "multi-arm:1.0").out()).contains("\"Description\": \"variant-arm64\"");
+
+            Run none = berth(root, config, "install", "--disable", "--grant-all-permissions", "--platform", "linux/s390x",
+                    "--alias", "multi-s390x:1.0", ref);
+            assertThat(none.code()).isEqualTo(1);
+            assertThat(none.err().strip()).contains("no manifest for platform linux/s390x")
+                    .contains("available: linux/amd64, linux/arm64/v8").doesNotContain("\n");
+            assertThat(berth(root, config, "install", "--platform", "linux", ref).code()).isEqualTo(2);
+            // the installed arm64 variant keeps the platform its config records
+            Run twice = berth(root, config, "push", "--index", ref, "multi-arm:1.0", "multi-build:arm64");
+            assertThat(twice.code()).isEqualTo(1);
+            assertThat(twice.err()).contains("are both for linux/arm64");
+        }
+    }
+
+    @Nested
     class Credentials {
         @Test
         void push_withLoginInConfig_succeeds() throws IOException {

@@ -141,9 +141,16 @@ public final class HttpRegistryResolver implements RegistryResolver {
 
     @Override
     public Descriptor resolve(Reference reference) {
+        return resolve(reference, platform);
+    }
+
+    /** Resolves as {@link #resolve(Reference)}, selecting {@code platform} from indexes instead of the configured one. */
+    @Override
+    public Descriptor resolve(Reference reference, Platform platform) {
         Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(platform, "platform");
         Repo repo = new Repo(reference, false);
-        return repo.onEndpoints(false, ep -> repo.resolveAt(ep));
+        return repo.onEndpoints(false, ep -> repo.resolveAt(ep, platform));
     }
 
     @Override
@@ -256,7 +263,7 @@ public final class HttpRegistryResolver implements RegistryResolver {
             return Request.registry(method, uri, ref.domain(), scopes, ep.insecure());
         }
 
-        Descriptor resolveAt(Endpoint ep) {
+        Descriptor resolveAt(Endpoint ep, Platform platform) {
             String tagOrDigest = ref.digest().map(Digest::toString).orElse(ref.tag().orElse(Reference.DEFAULT_TAG));
             URI uri = url(ep, "/manifests/" + tagOrDigest);
             String accept = String.join(", ", MANIFEST_ACCEPT) + ", */*";
@@ -323,10 +330,7 @@ public final class HttpRegistryResolver implements RegistryResolver {
                 }
                 byte[] bytes = depth == 0 ? indexBytes : fetchManifestBytes(ep, selected);
                 ImageIndex index = OciJson.decodeIndex(bytes, selected.mediaType());
-                selected = index.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, ref
-                        + ": no manifest for platform " + platform + " in the index (platforms: "
-                        + index.manifests().stream().map(d -> d.platform().map(Platform::toString).orElse("none"))
-                                .toList() + ")"));
+                selected = index.require(platform, ref.toString());
             }
             return selected;
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.exception.DigestMismatchException;
 import dev.berth.exception.NotFoundException;
+import dev.berth.exception.PlatformNotFoundException;
 import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
@@ -147,9 +148,14 @@ class HttpRegistryResolverTest {
                     .platform(Platform.of("linux", "arm64", "v8")).build();
 
             assertThat(armResolver.resolve(ref)).isEqualTo(arm);
+            assertThat(armResolver.resolve(ref, Platform.of("linux", "amd64"))).isEqualTo(other);
             assertThatThrownBy(() -> newBuilder().platform(Platform.of("linux", "s390x")).build()
-                    .resolve(ref)).isInstanceOfSatisfying(RegistryException.class,
-                            e -> assertThat(e.reason()).isEqualTo(Reason.PLATFORM));
+                    .resolve(ref)).isInstanceOfSatisfying(PlatformNotFoundException.class, e -> {
+                        assertThat(e.requested()).isEqualTo(Platform.of("linux", "s390x"));
+                        assertThat(e.available()).containsExactly(Platform.of("linux", "amd64"),
+                                Platform.of("linux", "arm64", "v8"));
+                        assertThat(e).hasMessageContaining("available: linux/amd64, linux/arm64/v8");
+                    });
         }
 
         @Test

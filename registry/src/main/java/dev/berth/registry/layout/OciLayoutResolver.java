@@ -111,7 +111,14 @@ public final class OciLayoutResolver implements RegistryResolver {
 
     @Override
     public Descriptor resolve(Reference reference) {
+        return resolve(reference, platform);
+    }
+
+    /** Resolves as {@link #resolve(Reference)}, selecting {@code platform} from indexes instead of the configured one. */
+    @Override
+    public Descriptor resolve(Reference reference, Platform platform) {
         Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(platform, "platform");
         ImageIndex index = readIndex().orElseThrow(() -> new NotFoundException(reference + ": no OCI layout at " + dir));
         Descriptor entry = find(index, reference).orElseThrow(() -> new NotFoundException(reference + ": not found in "
                 + dir));
@@ -125,8 +132,7 @@ public final class OciLayoutResolver implements RegistryResolver {
             return bare;
         }
         ImageIndex nested = OciJson.decodeIndex(readSmall(bare), bare.mediaType());
-        return nested.select(platform).orElseThrow(() -> new RegistryException(Reason.PLATFORM, reference
-                + ": no manifest for platform " + platform));
+        return nested.require(platform, reference.toString());
     }
 
     private static Optional<Descriptor> find(ImageIndex index, Reference reference) {

@@ -13,7 +13,6 @@ import dev.berth.remote.BlobSource;
 import dev.berth.remote.Fetcher;
 import dev.berth.remote.PushResult;
 import dev.berth.remote.Pusher;
-import dev.berth.remote.RegistryException;
 import dev.berth.remote.RegistryResolver;
 import dev.berth.remote.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
@@ -86,7 +85,13 @@ public final class InMemoryRegistry implements RegistryResolver {
 
     @Override
     public Descriptor resolve(Reference reference) {
+        return resolve(reference, platform);
+    }
+
+    @Override
+    public Descriptor resolve(Reference reference, Platform platform) {
         Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(platform, "platform");
         Descriptor root;
         if (reference.digest().isPresent()) {
             byte[] bytes = blobs.get(reference.digest().get());
@@ -110,8 +115,7 @@ public final class InMemoryRegistry implements RegistryResolver {
             return root;
         }
         ImageIndex index = OciJson.decodeIndex(blobs.get(root.digest()), root.mediaType());
-        return index.select(platform).orElseThrow(() -> new RegistryException(RegistryException.Reason.PLATFORM,
-                reference + ": no manifest for platform " + platform));
+        return index.require(platform, reference.toString());
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class Engine {
     private final PluginRoot root;
     private final ContentStore store;
     private final RegistryResolver resolver;
-    private final Platform platform;
+    private final Optional<Platform> platform;
     private final EventHub events;
     private final ProgressListener progress;
     private final Supplier<String> idGenerator;
@@ -59,7 +59,7 @@ public final class Engine {
     private volatile boolean closed;
 
     /** An engine over an opened root. */
-    public Engine(PluginRoot root, ContentStore store, RegistryResolver resolver, Platform platform,
+    public Engine(PluginRoot root, ContentStore store, RegistryResolver resolver, Optional<Platform> platform,
                   EventHub events, ProgressListener progress, Supplier<String> idGenerator,
                   Clock clock, boolean readOnly, int downloadConcurrency) {
         this.root = Objects.requireNonNull(root, "root");

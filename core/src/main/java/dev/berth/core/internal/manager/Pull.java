@@ -1,7 +1,7 @@
 package dev.berth.core.internal.manager;
 
 import dev.berth.exception.InvalidParameterException;
-import dev.berth.exception.NotFoundException;
+import dev.berth.exception.PlatformNotFoundException;
 import dev.berth.exception.SystemException;
 import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.OciJson;
@@ -40,7 +40,7 @@ public final class Pull {
 
     private final RegistryResolver resolver;
     private final ProgressListener progress;
-    private final Platform platform;
+    private final Optional<Platform> platform;
     private final BlobWork blobs;
     private final Runnable cancelCheck;
     private final int concurrency;
@@ -51,13 +51,14 @@ public final class Pull {
     }
 
     /**
+     * @param platform    the platform selected from indexes; empty leaves the choice to the resolver
      * @param blobs       where the pulled blobs are written, pinned and recorded for undoing, until the
      *                    operation calls {@code blobs.release()}
      * @param cancelCheck throws when the operation is cancelled; called between blobs and on every read
      * @param concurrency how many layers download at once
      * @param transfers   runs the downloads in parallel
      */
-    public Pull(RegistryResolver resolver, ProgressListener progress, Platform platform, BlobWork blobs,
+    public Pull(RegistryResolver resolver, ProgressListener progress, Optional<Platform> platform, BlobWork blobs,
                 Runnable cancelCheck, int concurrency, Transfers transfers) {
         this.resolver = resolver;
         this.concurrency = concurrency;
@@ -74,13 +75,24 @@ public final class Pull {
     }
 
     /**
-     * Fetches the manifest and the config.
+     * Fetches the manifest and the config, selecting the pull's platform from an index.
      *
      * @throws InvalidParameterException when the reference is an image or not a plugin
-     * @throws NotFoundException         when no manifest matches the host platform
+     * @throws PlatformNotFoundException when no manifest matches the platform
      */
     public Head head(Reference reference) {
-        Descriptor desc = resolver.resolve(reference);
+        return head(reference, Optional.empty());
+    }
+
+    /**
+     * {@link #head(Reference)} selecting {@code wanted}, when given, instead of the pull's platform.
+     *
+     * @throws PlatformNotFoundException when no manifest matches the platform
+     */
+    public Head head(Reference reference, Optional<Platform> wanted) {
+        Optional<Platform> chosenPlatform = wanted.or(() -> platform);
+        Descriptor desc = chosenPlatform.map(p -> resolver.resolve(reference, p))
+                .orElseGet(() -> resolver.resolve(reference));
         Fetcher fetcher = resolver.fetcher(reference);
         if (desc.mediaType().equals(MediaTypes.DOCKER_MANIFEST_V1_SIGNED)) {
             throw new InvalidParameterException(MediaTypes.DOCKER_MANIFEST_V1_SIGNED + " not supported");
@@ -88,9 +100,8 @@ public final class Pull {
         byte[] bytes = fetcher.fetchBytes(desc, OciJson.MAX_MANIFEST_BYTES);
         if (OciJson.kind(bytes, desc.mediaType()) == OciJson.Kind.INDEX) {
             ImageIndex index = OciJson.decodeIndex(bytes, desc.mediaType());
-            Descriptor chosen = index.select(platform).orElseThrow(() -> new NotFoundException(
-                    "no manifest for platform " + platform + " in " + reference.familiar()));
-            desc = chosen;
+            // a resolver that hands back the index itself leaves the choice here
+            desc = index.require(chosenPlatform.orElseGet(Platform::host), reference.familiar());
             bytes = fetcher.fetchBytes(desc, OciJson.MAX_MANIFEST_BYTES);
         }
         Manifest manifest = OciJson.decodeManifest(bytes, desc.mediaType());

@@ -3,6 +3,7 @@ package dev.berth.core.internal.operation;
 import dev.berth.content.ContentWriter;
 import dev.berth.core.internal.manager.BlobWork;
 import dev.berth.core.internal.manager.BuildTransaction;
+import dev.berth.core.internal.manager.ConfigPlatform;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.KillPoint;
@@ -20,6 +21,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginConfig;
@@ -58,8 +60,8 @@ public final class Creator {
         this.dockerVersion = dockerVersion;
     }
 
-    /** See {@code PluginManager.create}. */
-    public Plugin create(String name, InputStream context) {
+    /** See {@code PluginManager.create}; {@code platform}, when given, is recorded in the config blob. */
+    public Plugin create(String name, InputStream context, Optional<Platform> platform) {
         Objects.requireNonNull(context, "context");
         ContextSplitter split = splitter.orElseThrow(() -> new UnavailableException(
                 "no context splitter configured: set PluginManager.Builder.contextSplitter"));
@@ -71,7 +73,7 @@ public final class Creator {
             InputStream checked = new MeteredInputStream(context, engine::checkCancelled, n -> { });
             record = BuildTransaction.newPlugin(engine, local, ".create", tx -> {
                 try {
-                    return build(tx, split, local, checked);
+                    return build(tx, split, local, checked, platform);
                 } catch (IOException e) {
                     throw new SystemException("error creating plugin " + local + ": " + e.getMessage(), e);
                 }
@@ -81,8 +83,8 @@ public final class Creator {
         return record.plugin();
     }
 
-    private PluginRecord build(BuildTransaction tx, ContextSplitter split, String local, InputStream context)
-            throws IOException {
+    private PluginRecord build(BuildTransaction tx, ContextSplitter split, String local, InputStream context,
+                               Optional<Platform> platform) throws IOException {
         BlobWork blobs = tx.blobs();
         String ingestRef = "create-" + local + "-" + Engine.randomHex(8);
         blobs.ingest(ingestRef);
@@ -104,8 +106,11 @@ public final class Creator {
                 .rootfs(new PluginRootfs(List.of(parts.layer().diffId().toString()), "layers"))
                 .build();
         ConfigValidator.validate(config, 1);
-        Descriptor configDesc = blobs.putBytes(local + "-config.json", PluginJson.encodeConfigBlob(config),
-                MediaTypes.DOCKER_PLUGIN_CONFIG);
+        byte[] configBlob = PluginJson.encodeConfigBlob(config);
+        if (platform.isPresent()) {
+            configBlob = ConfigPlatform.record(configBlob, platform.get());
+        }
+        Descriptor configDesc = blobs.putBytes(local + "-config.json", configBlob, MediaTypes.DOCKER_PLUGIN_CONFIG);
         // The splitter names the layer's type: Docker's gzip by default, OCI's zstd or Docker's plain tar.
         Descriptor layerDesc = Descriptor.of(parts.layer().mediaType(), parts.layer().digest(), parts.layer().size());
         byte[] manifestBytes = OciJson.encodeManifest(Manifest.dockerPlugin(configDesc, List.of(layerDesc)));

@@ -2,6 +2,7 @@ package dev.berth.core.internal.operation;
 
 import dev.berth.content.ContentProvider;
 import dev.berth.core.internal.manager.BuildTransaction;
+import dev.berth.core.internal.manager.ConfigPlatform;
 import dev.berth.core.internal.manager.ConfigValidator;
 import dev.berth.core.internal.manager.Engine;
 import dev.berth.core.internal.manager.KillPoint;
@@ -11,8 +12,10 @@ import dev.berth.core.internal.manager.Settings;
 import dev.berth.event.PluginEvent;
 import dev.berth.exception.ConflictException;
 import dev.berth.exception.InvalidParameterException;
+import dev.berth.internal.json.OciJson;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.InvalidReferenceException;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginConfig;
@@ -56,13 +59,18 @@ public final class Installer {
         this.enableTimeout = enableTimeout;
     }
 
-    /** See {@code PluginManager.privileges}. */
-    public List<PluginPrivilege> privileges(String remote) {
-        return privileges(remote, engine.resolver());
+    /** See {@code PluginManager.privileges}; {@code platform}, when given, is selected from an index. */
+    public List<PluginPrivilege> privileges(String remote, Optional<Platform> platform) {
+        return privileges(remote, engine.resolver(), platform);
     }
 
     /** See {@code PluginManager.privileges(String, RegistryResolver)}. */
     public List<PluginPrivilege> privileges(String remote, RegistryResolver source) {
+        return privileges(remote, source, Optional.empty());
+    }
+
+    /** The privileges of {@code remote} in {@code source}, selecting {@code platform} (when given) from an index. */
+    public List<PluginPrivilege> privileges(String remote, RegistryResolver source, Optional<Platform> platform) {
         Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         engine.gcLock().readLock().lock();
@@ -70,7 +78,7 @@ public final class Installer {
         try (OperationScope scope = OperationScope.open("privileges", ref.familiar())) {
             engine.checkOpen();
             engine.checkCancelled();
-            return Privileges.of(engine.pull(blobs, source).head(ref).config());
+            return Privileges.of(engine.pull(blobs, source).head(ref, platform).config());
         } finally {
             blobs.release();
             engine.gcLock().readLock().unlock();
@@ -79,14 +87,15 @@ public final class Installer {
 
     /** See {@code InstallOperation}: installs, then enables unless {@code disabled}; a failed enable removes it again. */
     public Plugin install(String remote, Optional<String> alias, Optional<List<PluginPrivilege>> granted,
-                         boolean disabled, List<String> settings, Optional<Duration> timeout) {
-        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout);
+                         boolean disabled, List<String> settings, Optional<Duration> timeout,
+                         Optional<Platform> platform) {
+        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout, platform);
     }
 
-    /** As {@link #install(String, Optional, Optional, boolean, List, Optional)}, fetching from {@code source}. */
+    /** As {@link #install(String, Optional, Optional, boolean, List, Optional, Optional)}, fetching from {@code source}. */
     public Plugin install(String remote, RegistryResolver source, Optional<String> alias,
                           Optional<List<PluginPrivilege>> granted, boolean disabled, List<String> settings,
-                          Optional<Duration> timeout) {
+                          Optional<Duration> timeout, Optional<Platform> platform) {
         Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         String name = alias.map(Installer::localName).orElseGet(() -> defaultLocalName(ref));
@@ -94,14 +103,15 @@ public final class Installer {
         settings.forEach(Settings::parse);
         LOG.debug("installing {} as {}", ref, name);
         try (OperationScope scope = OperationScope.open("install", name)) {
-            return installAndEnable(ref, source, name, granted, disabled, settings, timeout);
+            return installAndEnable(ref, source, name, granted, disabled, settings, timeout, platform);
         }
     }
 
     private Plugin installAndEnable(Reference ref, RegistryResolver source, String name, Optional<List<PluginPrivilege>> granted,
-                                    boolean disabled, List<String> settings, Optional<Duration> timeout) {
+                                    boolean disabled, List<String> settings, Optional<Duration> timeout,
+                                    Optional<Platform> platform) {
         PluginRecord record = BuildTransaction.newPlugin(engine, name, ".install", tx -> {
-            Pull.Head head = fetch(tx.pull(source), tx, ref, granted);
+            Pull.Head head = fetch(tx.pull(source), tx, ref, granted, platform);
             PluginConfig config = head.config();
             Settings.Applied applied = Settings.apply(config, PluginSettings.initialFor(config), settings);
             Plugin p = new Plugin(engine.newId(), name, false, ref.toString(), applied.config(), applied.settings());
@@ -125,24 +135,30 @@ public final class Installer {
         }
     }
 
-    /** See {@code UpgradeOperation}. */
-    public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted) {
+    /**
+     * See {@code UpgradeOperation}. From an index it selects {@code platform} when given, else the platform
+     * the installed plugin's config records (an upgrade keeps the variant that was installed), else the
+     * manager's.
+     */
+    public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted,
+                          Optional<Platform> platform) {
         engine.checkWritable("upgrade");
         PluginRecord found = engine.table().resolve(nameOrId);
         Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
         try (OperationScope scope = OperationScope.open("upgrade", found.plugin().name())) {
-            return upgrade(found, ref, granted);
+            return upgrade(found, ref, granted, platform);
         }
     }
 
-    private Plugin upgrade(PluginRecord found, Reference ref, Optional<List<PluginPrivilege>> granted) {
+    private Plugin upgrade(PluginRecord found, Reference ref, Optional<List<PluginPrivilege>> granted,
+                           Optional<Platform> platform) {
         PluginRecord upgraded = BuildTransaction.replace(engine, found.plugin().id(), ".upgrade", tx -> {
             PluginRecord r = engine.current(found);
             Plugin p = r.plugin();
             if (p.enabled()) {
                 throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
             }
-            Pull.Head head = fetch(tx.pull(), tx, ref, granted);
+            Pull.Head head = fetch(tx.pull(), tx, ref, granted, platform.or(() -> recordedPlatform(r)));
             Plugin next = p.withConfig(head.config())
                     .withSettings(Settings.carryOver(p.settings(), head.config()))
                     .withPluginReference(ref.toString());
@@ -154,8 +170,9 @@ public final class Installer {
     }
 
     /** Fetches manifest and config, validates them and the grant, then fetches and applies the layers. */
-    private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted) {
-        Pull.Head head = pull.head(ref);
+    private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted,
+                            Optional<Platform> platform) {
+        Pull.Head head = pull.head(ref, platform);
         KillPoint.reach("pull.head-stored");
         ConfigValidator.validate(head.config(), head.manifest().layers().size());
         granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));
@@ -164,6 +181,20 @@ public final class Installer {
         tx.applyLayers(content, applier, head.manifest().layers(), head.config());
         KillPoint.reach("pull.layers-applied");
         return head;
+    }
+
+    /** The platform the plugin's config blob records, if it records a well-formed one. */
+    private Optional<Platform> recordedPlatform(PluginRecord r) {
+        if (r.config().isEmpty() || !engine.blobExists(r.config().get())) {
+            return Optional.empty();
+        }
+        try {
+            return ConfigPlatform.read(engine.readBlob(r.config().get(), OciJson.MAX_CONFIG_BYTES));
+        } catch (InvalidParameterException e) {
+            LOG.warn("plugin {} records an unreadable platform ({}); upgrading to the manager's", r.plugin().name(),
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static List<dev.berth.oci.Digest> layerDigests(Pull.Head head) {

@@ -51,46 +51,64 @@ public final class PluginPusher {
         this.maxConcurrentUploads = maxConcurrentUploads;
     }
 
+    /** A plugin's manifest as pushed: the record it was pushed from and the manifest's descriptor. */
+    public record Sent(PluginRecord record, Manifest manifest, Descriptor descriptor) {
+    }
+
     /** See {@code PluginManager.push}. */
     public PushedPlugin push(String nameOrId) {
         PluginRecord r = engine.table().resolve(nameOrId);
-        Reference ref;
+        Reference ref = nameOf(r);
+        Sent sent = send(r, ref);
+        String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
+        PushedPlugin pushed = new PushedPlugin(ref.toString(), tag, sent.descriptor().digest(), sent.descriptor().size());
+        engine.publish(new PluginEvent.Pushed(sent.record().plugin(), tag, pushed.digest().toString(), pushed.size(),
+                engine.clock().instant()));
+        return pushed;
+    }
+
+    /** The plugin's name as a reference to push to. */
+    static Reference nameOf(PluginRecord r) {
         try {
-            ref = Reference.parse(r.plugin().name());
+            return Reference.parse(r.plugin().name());
         } catch (InvalidReferenceException e) {
             throw new InvalidParameterException("plugin has invalid name " + r.plugin().name() + " for push: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Pushes the plugin's config and layers, then its manifest, to {@code target}: under its tag, or by
+     * digest when {@code target} has none. Holds the plugin's lock and the GC read lock meanwhile, so
+     * what is pushed is one state of the plugin.
+     */
+    public Sent send(PluginRecord found, Reference target) {
         // The plugin's lock first, then the GC read lock, as every operation takes them (BuildTransaction
         // .replace): the reverse order deadlocks against an upgrade once a GC queues for the write lock.
-        ReentrantLock lock = engine.lockFor(r.plugin().id());
+        ReentrantLock lock = engine.lockFor(found.plugin().id());
         try {
             engine.gcLock().readLock().lock();
         } catch (RuntimeException | Error e) {
             lock.unlock();
             throw e;
         }
-        try (OperationScope scope = OperationScope.open("push", r.plugin().name())) {
+        try (OperationScope scope = OperationScope.open("push", found.plugin().name())) {
             engine.checkOpen();
-            r = engine.current(r);
+            PluginRecord r = engine.current(found);
             Manifest manifest = manifestOf(r);
             r = engine.current(r); // a rebuilt manifest is in the record now
             byte[] manifestBytes = engine.readBlob(r.manifest().orElseThrow(), OciJson.MAX_MANIFEST_BYTES);
             Descriptor manifestDesc = Descriptor.of(MediaTypes.DOCKER_MANIFEST_V2, r.manifest().get(), manifestBytes.length);
-            Pusher pusher = engine.resolver().pusher(ref);
+            Pusher pusher = engine.resolver().pusher(target);
             List<Descriptor> blobs = new ArrayList<>();
             blobs.add(manifest.config());
             blobs.addAll(manifest.layers());
-            Optional<Reference> origin = origin(r, ref);
+            Optional<Reference> origin = origin(r, target);
             engine.inParallel(blobs, maxConcurrentUploads, d -> pushBlob(pusher, d, origin));
             KillPoint.reach("push.blobs-pushed");
             engine.checkCancelled();
             pusher.push(manifestDesc, BlobSource.of(manifestBytes));
-            String tag = ref.tag().orElse(Reference.DEFAULT_TAG);
-            PushedPlugin pushed = new PushedPlugin(ref.toString(), tag, manifestDesc.digest(), manifestDesc.size());
-            engine.publish(new PluginEvent.Pushed(r.plugin(), tag, pushed.digest().toString(), pushed.size(),
-                    engine.clock().instant()));
-            return pushed;
+            return new Sent(r, manifest, manifestDesc);
         } finally {
             engine.gcLock().readLock().unlock();
             lock.unlock();
