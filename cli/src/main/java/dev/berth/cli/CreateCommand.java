@@ -73,12 +73,27 @@ final class CreateCommand implements Callable<Integer> {
             Compression value = args.isEmpty() ? null : parse(args.peek());
             if (value != null) {
                 args.pop();
-            } else if (args.stream().filter(a -> !a.startsWith("-")).count() > 2) {
+            } else if (!args.isEmpty() && !args.peek().startsWith("-") && positionalsLeft(args, command) > 2) {
                 // NAME and DIR still follow, so the next argument was meant as the value: --compress=xz
                 throw new ParameterException(command.commandLine(),
                         "Invalid value for option '--compress': expected gzip, zstd or none, not \"" + args.peek() + "\"");
             }
             option.setValue(value != null ? value : Compression.GZIP);
+        }
+
+        /** How many of the arguments still to parse are positional: options and their values do not count. */
+        private static int positionalsLeft(Stack<String> args, CommandSpec command) {
+            int count = 0;
+            for (int i = args.size() - 1; i >= 0; i--) { // the top of the stack is the next argument
+                String arg = args.get(i);
+                if (!arg.startsWith("-")) {
+                    count++;
+                } else if (!arg.contains("=") && command.optionsMap().containsKey(arg)
+                        && command.optionsMap().get(arg).arity().min() > 0) {
+                    i--; // the option's value
+                }
+            }
+            return count;
         }
 
         static Compression parse(String value) {

@@ -118,6 +118,10 @@ class CreateCommandTest {
         Result spaced = new CliRunner(tmp).run("create", "--compress", "xz", "acme/p:1", ctx);
         assertThat(spaced.code()).isEqualTo(Berth.USAGE);
         assertThat(spaced.err()).contains("expected gzip, zstd or none, not \"xz\"");
+        Result beforeOption = new CliRunner(tmp).run("create", "--compress", "--platform", "linux/arm64", "acme/p:1",
+                ctx, "extra");
+        assertThat(beforeOption.err()).as("a bare --compress before another option is Docker's flag")
+                .doesNotContain("--compress").contains("extra");
     }
 
     @Test
