@@ -154,6 +154,17 @@ class GoTemplateTest {
     }
 
     @Test
+    void printf_runeVerbsOnValuesThatAreNoRune_printTheReplacementCharacterAsGoDoes() {
+        // Found by the build's short fuzzing run (GoTemplateFuzzTest): %c of 100000000 threw
+        // IllegalArgumentException from Character.toChars. Go's fmtC and fmtQc print U+FFFD for anything
+        // past utf8.MaxRune (a negative int is a huge unsigned one there), and utf8 encodes surrogates so.
+        assertThat(run("{{printf \"%c\" 100000000}}")).isEqualTo("\uFFFD");
+        assertThat(run("{{printf \"%c|%c\" -1 55296}}")).isEqualTo("\uFFFD|\uFFFD");
+        assertThat(run("{{printf \"%q\" 4294967361}}")).isEqualTo("'\uFFFD'");
+        assertThat(run("{{printf \"%c%c\" 65 128512}}")).isEqualTo("A\uD83D\uDE00");
+    }
+
+    @Test
     void execute_unboundedTemplateRecursion_failsWithGosDepthError() {
         // Found by GoTemplateFuzzTest: the recursion overflowed the JVM stack before Go's limit of 100000.
         Template t = Template.parse("{{define \"a\"}}{{template \"a\" .}}{{end}}{{template \"a\" .}}");

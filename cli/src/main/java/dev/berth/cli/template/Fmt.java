@@ -305,8 +305,8 @@ final class Fmt {
                 case 'o' -> Long.toOctalString(n);
                 case 'x' -> (n < 0 ? "-" : "") + Long.toHexString(Math.abs(n));
                 case 'X' -> (n < 0 ? "-" : "") + Long.toHexString(Math.abs(n)).toUpperCase(Locale.ROOT);
-                case 'c' -> new String(Character.toChars((int) n));
-                case 'q' -> "'" + new String(Character.toChars((int) n)) + "'";
+                case 'c' -> new String(Character.toChars(rune(n)));
+                case 'q' -> "'" + new String(Character.toChars(rune(n))) + "'";
                 default -> String.format("U+%04X", n);
             };
             return plus && n >= 0 && verb == 'd' ? "+" + s : space && n >= 0 && verb == 'd' ? " " + s : s;
@@ -429,5 +429,14 @@ final class Fmt {
             case MAP -> v.map().isEmpty();
             default -> false;
         };
+    }
+
+    /**
+     * The rune Go's {@code %c} and {@code %q} print for an integer: itself when it is a Unicode scalar value,
+     * else U+FFFD (a negative value is a huge unsigned one to Go, past {@code utf8.MaxRune}).
+     */
+    static int rune(long n) {
+        boolean valid = n >= 0 && n <= Character.MAX_CODE_POINT && (n < Character.MIN_SURROGATE || n > Character.MAX_SURROGATE);
+        return valid ? (int) n : 0xFFFD;
     }
 }
