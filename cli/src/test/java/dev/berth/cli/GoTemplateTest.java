@@ -165,6 +165,20 @@ class GoTemplateTest {
     }
 
     @Test
+    void execute_resultsThatDoubleWithoutEnd_failAtTheCapInsteadOfExhaustingTheHeap() {
+        // Found by a 10-minute GoTemplateFuzzTest run: thirty chained printf "%q" double their escapes each
+        // time, and the JVM ran out of heap (Go would too). A call's result and the output are capped.
+        String chain = "{{\"\\\\\"" + " | printf \"%q\"".repeat(30) + "}}";
+        assertThatThrownBy(() -> run(chain)).isInstanceOf(TemplateException.class)
+                .hasMessageContaining("error calling printf: result longer than 1048576 characters");
+
+        String repeat = "{{define \"a\"}}{{printf \"%999999d\" 1}}{{template \"a\" .}}{{end}}{{template \"a\" .}}";
+        assertThatThrownBy(() -> run(repeat)).isInstanceOf(TemplateException.class)
+                .hasMessageContaining("output longer than 16777216 characters");
+        assertThat(run("{{printf \"%q\" \"a\\\\b\"}}")).isEqualTo("\"a\\\\b\"");
+    }
+
+    @Test
     void execute_unboundedTemplateRecursion_failsWithGosDepthError() {
         // Found by GoTemplateFuzzTest: the recursion overflowed the JVM stack before Go's limit of 100000.
         Template t = Template.parse("{{define \"a\"}}{{template \"a\" .}}{{end}}{{template \"a\" .}}");

@@ -37,6 +37,15 @@ final class Exec {
     private final String name;
     private final String text;
     private final boolean missingKeyError;
+    /**
+     * The longest string a function may return. Go has no cap, so a chain of {@code printf "%q"} (each
+     * doubling its input's escapes) grows until the process dies; a format for a plugin listing needs
+     * nothing near a million characters per call.
+     */
+    static final int MAX_RESULT_CHARS = 1 << 20;
+    /** The longest output a template may write, for the same reason (recursion can repeat any call). */
+    static final int MAX_OUTPUT_CHARS = 1 << 24;
+
     private final StringBuilder out;
     private final Map<String, Builtins.Func> funcs;
     private List<Var> vars = new ArrayList<>();
@@ -124,7 +133,7 @@ final class Exec {
                 walk(dot, child);
             }
         } else if (n instanceof Node.Text t) {
-            out.append(t.text());
+            write(t.text());
         } else if (n instanceof Node.Branch b) {
             if (b.keyword().equals("range")) {
                 walkRange(dot, b);
@@ -504,12 +513,18 @@ final class Exec {
             }
             argv.add(validateType(fin, t));
         }
+        Val result;
         try {
-            return fun.impl().apply(argv);
+            result = fun.impl().apply(argv);
         } catch (Builtins.CallError e) {
             at(n);
             throw error("error calling " + fname + ": " + e.getMessage());
         }
+        if (result != null && result.v() instanceof String s && s.length() > MAX_RESULT_CHARS) {
+            at(n);
+            throw error("error calling " + fname + ": result longer than " + MAX_RESULT_CHARS + " characters");
+        }
+        return result;
     }
 
     private Val validateType(Val value, GoType typ) {
@@ -619,14 +634,21 @@ final class Exec {
         if (p != null && p.kind() == GoType.Kind.PTR) {
             p = Builtins.indirect(p);
             if (p != null && p.kind() == GoType.Kind.PTR && p.isNil()) {
-                out.append("<nil>");
+                write("<nil>");
                 return;
             }
         }
         if (p == null) {
-            out.append("<no value>");
+            write("<no value>");
             return;
         }
-        out.append(Fmt.print(p));
+        write(Fmt.print(p));
+    }
+
+    private void write(String s) {
+        if (out.length() + (long) s.length() > MAX_OUTPUT_CHARS) {
+            throw error("output longer than " + MAX_OUTPUT_CHARS + " characters");
+        }
+        out.append(s);
     }
 }
