@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,22 @@ public final class PluginPusher {
      * what is pushed is one state of the plugin.
      */
     public Sent send(PluginRecord found, Reference target) {
+        return send(found, () -> engine.resolver().pusher(target), Optional.of(target), maxConcurrentUploads, "push");
+    }
+
+    /**
+     * Sends the plugin's config and layers, then its manifest, through {@code target}, holding the locks as
+     * {@link #send(PluginRecord, Reference)} does. Push and export share it.
+     *
+     * @param target      makes the pusher, called only once the manifest is known to be sendable (a read-only
+     *                    root with a manifest to rebuild refuses before any registry call)
+     * @param mountInto   the registry reference pushed to, whose other repositories may hold the blobs
+     *                    (the plugin's origin is then offered as a mount); empty for a target with no mounts
+     * @param concurrency how many blobs go at once; 1 sends them in manifest order
+     * @param operation   the operation's name, for progress and errors
+     */
+    Sent send(PluginRecord found, Supplier<Pusher> target, Optional<Reference> mountInto, int concurrency,
+            String operation) {
         // The plugin's lock first, then the GC read lock, as every operation takes them (BuildTransaction
         // .replace): the reverse order deadlocks against an upgrade once a GC queues for the write lock.
         ReentrantLock lock = engine.lockFor(found.plugin().id());
@@ -92,19 +109,21 @@ public final class PluginPusher {
             lock.unlock();
             throw e;
         }
-        try (OperationScope scope = OperationScope.open("push", found.plugin().name())) {
+        try (OperationScope scope = OperationScope.open(operation, found.plugin().name())) {
             engine.checkOpen();
             PluginRecord r = engine.current(found);
             Manifest manifest = manifestOf(r);
             r = engine.current(r); // a rebuilt manifest is in the record now
             byte[] manifestBytes = engine.readBlob(r.manifest().orElseThrow(), OciJson.MAX_MANIFEST_BYTES);
-            Descriptor manifestDesc = Descriptor.of(MediaTypes.DOCKER_MANIFEST_V2, r.manifest().get(), manifestBytes.length);
-            Pusher pusher = engine.resolver().pusher(target);
+            Descriptor manifestDesc = Descriptor.of(manifest.mediaType().orElse(MediaTypes.DOCKER_MANIFEST_V2),
+                    r.manifest().get(), manifestBytes.length);
+            Pusher pusher = target.get();
             List<Descriptor> blobs = new ArrayList<>();
             blobs.add(manifest.config());
             blobs.addAll(manifest.layers());
-            Optional<Reference> origin = origin(r, target);
-            engine.inParallel(blobs, maxConcurrentUploads, d -> pushBlob(pusher, d, origin));
+            PluginRecord current = r;
+            Optional<Reference> origin = mountInto.flatMap(into -> origin(current, into));
+            engine.inParallel(blobs, concurrency, d -> pushBlob(pusher, d, origin));
             KillPoint.reach("push.blobs-pushed");
             engine.checkCancelled();
             pusher.push(manifestDesc, BlobSource.of(manifestBytes));
