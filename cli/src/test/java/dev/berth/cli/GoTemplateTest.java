@@ -188,6 +188,19 @@ class GoTemplateTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"{{1.5}}", "{{printf \"%.3f|%e|%x\" 1.5 2.5 \"ab\"}}", "{{len (slice \"abc\" 1)}}",
+        "{{index (split \"a,b\" \",\") 1}}"})
+    void execute_recursionEndingInsideLibraryCode_stillFailsWithGosDepthError(String eachLevel) {
+        // Found by GoTemplateFuzzTest: the stack ran out while a float constant compiled a regular
+        // expression, and Pattern reported that as a PatternSyntaxException. Whatever a level calls, the
+        // user sees the depth error.
+        Template t = Template.parse("{{define \"a\"}}" + eachLevel + "{{template \"a\" .}}{{end}}{{template \"a\" .}}");
+
+        assertThatThrownBy(() -> t.executeInspect(DOC)).isExactlyInstanceOf(TemplateException.class)
+                .hasMessageContaining("exceeded maximum template depth (100000)");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"{{'\\u000\u00ca'}}", "{{'\\U00110000'}}", "{{'\\xZZ'}}", "{{'0\\u00\u00ca'}}",
         "{{'\\u+041'}}"})
     void parse_malformedCharacterConstant_failsWithATemplateError(String template) {
