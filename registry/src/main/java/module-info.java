@@ -1,6 +1,6 @@
 /**
- * Berth registry: an OCI distribution client for plugins over {@code java.net.http}, with bodiless
- * requests to plain-http registries read by a strict HTTP/1.1 reader of its own (resolve, fetch
+ * Berth registry: an OCI distribution client for plugins over an HTTP/1.1 client of its own (plain http
+ * and TLS, strict response parsing, no threads of its own) (resolve, fetch
  * with resume and verification, push with mounts and chunked uploads, Basic and Bearer auth, Docker's
  * credential store) and an OCI image-layout directory as an offline registry.
  */

@@ -101,11 +101,6 @@ public final class Berth implements Callable<Integer> {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        // The JDK HTTP client's 16 KiB buffers cost about 40% of blob throughput; the property is read
-        // once, when the client first loads, so it is set before anything touches it.
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(1 << 20));
-        }
         configureLogging(args);
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);

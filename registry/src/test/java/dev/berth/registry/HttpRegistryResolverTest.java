@@ -79,6 +79,28 @@ class HttpRegistryResolverTest {
         return b;
     }
 
+    @Test
+    void throughAnHttpProxy_plainHttpRequestsGoInAbsoluteForm() throws Exception {
+        byte[] blob = random(300_000, 5);
+        Descriptor d = Descriptor.of(MediaTypes.OCTET_STREAM, Digest.sha256(blob), blob.length);
+        java.net.ProxySelector before = java.net.ProxySelector.getDefault();
+        try (ForwardProxy proxy = new ForwardProxy()) {
+            java.net.ProxySelector.setDefault(proxy.selector());
+
+            resolver.pusher(ref).push(d, BlobSource.of(blob));
+            try (java.io.InputStream in = resolver.fetcher(ref).fetch(d)) {
+                assertThat(in.readAllBytes()).isEqualTo(blob);
+            }
+
+            // the https probe of the loopback registry tunnels (CONNECT); everything over http is absolute
+            assertThat(proxy.requestLines()).filteredOn(l -> !l.startsWith("CONNECT ")).isNotEmpty()
+                    .allSatisfy(l -> assertThat(l).matches("[A-Z]+ http://" + java.util.regex.Pattern.quote(registry.host()) + "/v2/.* HTTP/1.1"));
+            assertThat(proxy.requestLines()).anyMatch(l -> l.startsWith("PUT ")).anyMatch(l -> l.startsWith("GET "));
+        } finally {
+            java.net.ProxySelector.setDefault(before);
+        }
+    }
+
     @Nested
     class Resolve {
         @Test

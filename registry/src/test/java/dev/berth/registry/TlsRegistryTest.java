@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.ProxySelector;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import javax.net.ssl.SSLContext;
@@ -73,7 +74,41 @@ class TlsRegistryTest {
         assertThat(registry.log()).doesNotContain("\"PUT ");
     }
 
-    private static SSLContext trusting(Path certificate) throws Exception {
+    @Test
+    void secureHost_certificateForAnotherName_refused() {
+        // the certificate names 127.0.0.1 only: reached as localhost, the host name check must fail
+        HttpRegistryResolver resolver = HttpRegistryResolver.builder().loopbackInsecure(false)
+                .sslContext(trusting(registry.certificate())).build();
+        Reference ref = Reference.parse("localhost:" + registry.uri().getPort() + "/tls/blob:1");
+
+        assertThatThrownBy(() -> resolver.pusher(ref).push(desc, BlobSource.of(blob)))
+                .isInstanceOf(PluginException.class).hasMessageContaining("TLS");
+        assertThat(registry.log()).doesNotContain("\"PUT ");
+    }
+
+    @Test
+    void throughAnHttpProxy_httpsGoesThroughAConnectTunnel() throws Exception {
+        ProxySelector before = ProxySelector.getDefault();
+        try (ForwardProxy proxy = new ForwardProxy()) {
+            ProxySelector.setDefault(proxy.selector());
+            roundTrip(HttpRegistryResolver.builder().loopbackInsecure(false).sslContext(trusting(registry.certificate()))
+                    .build());
+            assertThat(proxy.requestLines()).isNotEmpty()
+                    .allSatisfy(l -> assertThat(l).isEqualTo("CONNECT " + registry.host() + " HTTP/1.1"));
+        } finally {
+            ProxySelector.setDefault(before);
+        }
+    }
+
+    private static SSLContext trusting(Path certificate) {
+        try {
+            return trustingOrFail(certificate);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SSLContext trustingOrFail(Path certificate) throws Exception {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream in = Files.newInputStream(certificate)) {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -255,7 +254,7 @@ final class Authorizer {
         byte[] body = form.toString().getBytes(StandardCharsets.UTF_8);
         Request r = new Request("POST", realm,
                 List.<String[]>of(new String[] {"Content-Type", "application/x-www-form-urlencoded"}),
-                Optional.of(() -> HttpRequest.BodyPublishers.ofByteArray(body)), Optional.empty(), List.of(),
+                Optional.of(() -> StreamBody.of(body)), Optional.empty(), List.of(),
                 Optional.empty(), isInsecureRealm(realm));
         return transport.send(r);
     }

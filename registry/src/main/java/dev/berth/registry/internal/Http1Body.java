@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The body of a {@link PlainHttp} response, decoded from its framing as it is read. A body that ends
+ * The body of a {@link Http1Client} response, decoded from its framing as it is read. A body that ends
  * early (the connection closed before {@code Content-Length} bytes or inside a chunk) fails with an
  * {@link IOException}, so the caller resumes or retries instead of taking a short body for a whole one.
  * Each wait for bytes gives up after the idle timeout. Reads belong to one thread; {@link #close()} may
@@ -23,7 +23,7 @@ final class Http1Body extends InputStream {
     /** The most trailer bytes accepted after the last chunk. */
     static final int MAX_TRAILERS = 64 * 1024;
 
-    private final PlainHttp.Connection connection;
+    private final Http1Client.Connection connection;
     private final Http1Head.Framing framing;
     private final Duration idleTimeout;
     private final Runnable release;
@@ -35,7 +35,7 @@ final class Http1Body extends InputStream {
     private boolean chunkOpen;
     private boolean eof;
 
-    Http1Body(PlainHttp.Connection connection, Http1Head.Framing framing, OptionalLong contentLength,
+    Http1Body(Http1Client.Connection connection, Http1Head.Framing framing, OptionalLong contentLength,
               Duration idleTimeout, Runnable release) {
         this.connection = Objects.requireNonNull(connection, "connection");
         this.framing = Objects.requireNonNull(framing, "framing");

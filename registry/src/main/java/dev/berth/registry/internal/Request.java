@@ -1,7 +1,6 @@
 package dev.berth.registry.internal;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,14 +13,14 @@ import java.util.function.Supplier;
  * @param method        HTTP method
  * @param uri           absolute URI
  * @param headers       extra headers, name then value, in order (repeated names allowed)
- * @param body          a fresh body publisher per attempt, or empty for none
+ * @param body          a fresh body per attempt, or empty for none
  * @param registry      the registry host whose credentials and tokens apply, or empty for none (token
  *                      requests carry their own {@code authorization})
  * @param scopes        the token scopes a registry request needs
  * @param authorization a fixed Authorization value for the first origin only (token requests)
  * @param insecure      whether plain http is allowed for this registry (redirect downgrade check)
  */
-public record Request(String method, URI uri, List<String[]> headers, Optional<Supplier<HttpRequest.BodyPublisher>> body,
+public record Request(String method, URI uri, List<String[]> headers, Optional<Supplier<StreamBody>> body,
                       Optional<String> registry, List<String> scopes, Optional<String> authorization, boolean insecure) {
     /** Copies. */
     public Request {
@@ -48,7 +47,7 @@ public record Request(String method, URI uri, List<String[]> headers, Optional<S
     }
 
     /** A copy with a body. */
-    public Request body(Supplier<HttpRequest.BodyPublisher> value) {
+    public Request body(Supplier<StreamBody> value) {
         return new Request(method, uri, headers, Optional.of(value), registry, scopes, authorization, insecure);
     }
 

@@ -1,43 +1,39 @@
 package dev.berth.registry.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A request body of a known length read from a stream into a few reused buffers.
+ * A request body of a known length, read from a stream when it is sent; a fresh one is made per attempt
+ * (see {@link Request#body()}).
  *
- * <p>Why not {@code BodyPublishers.ofInputStream}: it allocates a fresh array per read, of
- * {@code jdk.httpclient.bufsize} bytes (1 MiB under the {@code berth} command), so a 100 MiB upload
- * allocated and zeroed 100 MiB of garbage on top of the TLS records the JDK allocates anyway (JFR: about
- * 40% of a push's allocations). Here a buffer is handed out again only once the client has consumed it,
- * that is once nothing remains in it: both the TLS writer ({@code SSLEngine.wrap}) and the socket writer
- * advance a buffer's position as they copy or send it and drop it when it is empty. When every pooled
- * buffer is still in flight a new one is made (the client keeps only a few), so a slow consumer costs
- * memory in proportion to what it holds, never a stall.
+ * <p>The bytes go through one buffer of at most {@link #BUFFER} bytes per send: read from the source,
+ * handed to the connection (which writes or encrypts them before it returns) and filled again. Nothing is
+ * allocated per read, and a 100 MiB upload holds one buffer, not the blob.
  *
- * <p>The stream is opened on the first demand and closed at its end, on failure and on cancel. A read that
- * fails is kept ({@link #failure()}) so the caller can report the source's exception rather than the
- * client's wrapping of it.
+ * <p>The stream is opened when sending starts and closed at its end and on failure. A read that fails is
+ * kept ({@link #failure()}) and reaches the connection as a {@link SourceFailure}, so the transport does
+ * not retry it and the caller can report the source's exception rather than a network error.
  */
-public final class StreamBody implements HttpRequest.BodyPublisher {
+public final class StreamBody {
     /** Bytes per buffer: 16 TLS records, or one large socket write. */
     static final int BUFFER = 256 * 1024;
-    /** Buffers kept for reuse. */
-    static final int POOL = 4;
+    private static final StreamBody EMPTY = new StreamBody(() -> InputStream.nullInputStream(), 0);
+
+    /** Where the bytes go: writes all of a buffer before it returns. */
+    @FunctionalInterface
+    public interface Sink {
+        /** Writes every remaining byte of {@code bytes}. */
+        void write(ByteBuffer bytes) throws IOException;
+    }
 
     private final Callable<InputStream> opener;
     private final long length;
     private volatile Throwable failure;
-    private final AtomicInteger allocated = new AtomicInteger();
 
     private StreamBody(Callable<InputStream> opener, long length) {
         this.opener = opener;
@@ -56,8 +52,19 @@ public final class StreamBody implements HttpRequest.BodyPublisher {
         return new StreamBody(opener, length);
     }
 
-    @Override
-    public long contentLength() {
+    /** A body of these bytes (not copied: the caller must not change them). */
+    public static StreamBody of(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        return new StreamBody(() -> new ByteArrayInputStream(bytes), bytes.length);
+    }
+
+    /** The empty body: {@code Content-Length: 0}. */
+    public static StreamBody empty() {
+        return EMPTY;
+    }
+
+    /** The body's length in bytes. */
+    public long length() {
         return length;
     }
 
@@ -66,160 +73,72 @@ public final class StreamBody implements HttpRequest.BodyPublisher {
         return failure;
     }
 
-    /** Buffers allocated so far (a measure of reuse, for tests). */
-    int allocated() {
-        return allocated.get();
-    }
-
-    @Override
-    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-        Objects.requireNonNull(subscriber, "subscriber");
-        Sub s = new Sub(subscriber);
-        subscriber.onSubscribe(s);
-    }
-
-    private final class Sub implements Flow.Subscription {
-        private final Flow.Subscriber<? super ByteBuffer> subscriber;
-        private final AtomicLong demand = new AtomicLong();
-        private final AtomicInteger wip = new AtomicInteger();
-        private final List<ByteBuffer> pool = new ArrayList<>(POOL);
-        private InputStream in;
-        private long sent;
-        private volatile boolean done;
-
-        Sub(Flow.Subscriber<? super ByteBuffer> subscriber) {
-            this.subscriber = subscriber;
+    /**
+     * Reads the whole body from a freshly opened stream into {@code sink}.
+     *
+     * @throws SourceFailure when opening or reading the stream failed, or it held fewer or more than
+     *                       {@link #length()} bytes; the last bytes are handed over only after the source's
+     *                       own end check (a verifying stream fails its last read), so a bad source never
+     *                       completes a request
+     * @throws IOException   what {@code sink} threw
+     */
+    public void writeTo(Sink sink) throws IOException {
+        if (length == 0) {
+            return;
         }
-
-        @Override
-        public void request(long n) {
-            if (done) {
-                return;
-            }
-            if (n <= 0) {
-                finish();
-                subscriber.onError(new IllegalArgumentException("non-positive demand: " + n));
-                return;
-            }
-            demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-            drain();
-        }
-
-        @Override
-        public void cancel() {
-            done = true;
-            if (wip.getAndIncrement() == 0) {
-                closeQuietly();
-            }
-        }
-
-        /** Serves demand on one thread at a time; a request made inside onNext is served by the loop. */
-        private void drain() {
-            if (wip.getAndIncrement() != 0) {
-                return;
-            }
-            int missed = 1;
-            while (true) {
-                while (!done && demand.get() > 0) {
-                    ByteBuffer next;
-                    try {
-                        next = fill();
-                    } catch (IOException | RuntimeException e) {
-                        failure = e;
-                        finish();
-                        subscriber.onError(new SourceFailure(e));
-                        return;
+        InputStream in = open();
+        try {
+            byte[] a = new byte[(int) Math.min(BUFFER, length)];
+            ByteBuffer b = ByteBuffer.wrap(a);
+            long sent = 0;
+            while (sent < length) {
+                int want = (int) Math.min(a.length, length - sent);
+                int got = 0;
+                while (got < want) {
+                    int n = read(in, a, got, want - got);
+                    if (n < 0) {
+                        throw fail(new IOException("the source ended at byte " + (sent + got) + " of " + length));
                     }
-                    if (next == null) {
-                        finish();
-                        subscriber.onComplete();
-                        return;
-                    }
-                    demand.decrementAndGet();
-                    subscriber.onNext(next);
+                    got += n;
                 }
-                if (done) {
-                    closeQuietly();
+                if (sent + got == length && read(in, new byte[1], 0, 1) >= 0) {
+                    throw fail(new IOException("the source is longer than " + length + " bytes"));
                 }
-                missed = wip.addAndGet(-missed);
-                if (missed == 0) {
-                    return;
-                }
+                b.clear().limit(got);
+                sink.write(b);
+                sent += got;
             }
-        }
-
-        /** The next buffer of the body, or null at its end. */
-        private ByteBuffer fill() throws IOException {
-            if (sent >= length) {
-                return null;
-            }
-            if (in == null) {
-                try {
-                    in = opener.call();
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
-            }
-            ByteBuffer b = acquire();
-            byte[] a = b.array();
-            int want = (int) Math.min(a.length, length - sent);
-            int got = 0;
-            while (got < want) {
-                int n = in.read(a, got, want - got);
-                if (n < 0) {
-                    throw new IOException("the source ended at byte " + (sent + got) + " of " + length);
-                }
-                got += n;
-            }
-            sent += got;
-            if (sent == length) {
-                // the source's own end check (a verifying stream fails its last read) runs before the
-                // last bytes leave, so a bad source never completes a request
-                if (in.read() >= 0) {
-                    throw new IOException("the source is longer than " + length + " bytes");
-                }
-            }
-            b.limit(got);
-            return b;
-        }
-
-        /** A consumed pooled buffer, a new pooled one, or (all in flight) a one-off. */
-        private ByteBuffer acquire() {
-            for (ByteBuffer b : pool) {
-                if (!b.hasRemaining()) {
-                    b.clear();
-                    return b;
-                }
-            }
-            allocated.incrementAndGet();
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(1, length)));
-            if (pool.size() < POOL) {
-                pool.add(b);
-            }
-            return b;
-        }
-
-        private void finish() {
-            done = true;
-            closeQuietly();
-        }
-
-        private void closeQuietly() {
-            InputStream s = in;
-            in = null;
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    // the body was read or abandoned already; nothing depends on the close
-                }
+        } finally {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // every byte was read or the send failed already; nothing depends on the close
             }
         }
     }
 
-    /** How a failed read of the source reaches the client: recognisable, so it is not retried. */
+    private InputStream open() throws SourceFailure {
+        try {
+            return Objects.requireNonNull(opener.call(), "the body's stream");
+        } catch (Exception e) {
+            throw fail(e);
+        }
+    }
+
+    private int read(InputStream in, byte[] a, int off, int len) throws SourceFailure {
+        try {
+            return in.read(a, off, len);
+        } catch (IOException | RuntimeException e) {
+            throw fail(e);
+        }
+    }
+
+    private SourceFailure fail(Exception e) {
+        failure = e;
+        return new SourceFailure(e);
+    }
+
+    /** How a failed read of the source reaches the transport: recognisable, so it is not retried. */
     public static final class SourceFailure extends IOException {
         private static final long serialVersionUID = 1L;
 

@@ -5,15 +5,12 @@ import dev.berth.registry.RetryPolicy;
 import dev.berth.remote.RegistryException.Reason;
 import dev.berth.remote.RegistryException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -22,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,31 +39,24 @@ public final class Transport {
     /**
      * Transport settings.
      *
-     * @param client          the JDK client, built with {@code Redirect.NEVER} on first use: its
-     *                        selector thread sits in native code and makes the JVM wait ~0.3 s at
-     *                        exit, so commands that never reach a registry must not build it
+     * @param tls             the TLS context for https, asked for on the first https request (building
+     *                        the JDK's default context loads the trust store: commands that never reach
+     *                        a registry must not pay for it)
      * @param connectTimeout  how long a connection may take to open
      * @param credentials     credentials per registry host
      * @param retry           retry policy
      * @param headerTimeout   how long to wait for response headers
-     * @param idleTimeout     how long a body read may wait for data
+     * @param idleTimeout     how long a body read or write may wait for the peer
      * @param userAgent       the User-Agent header
-     * @param insecureClient  the client for https to an insecure registry (no certificate checks),
-     *                        made on first use
      * @param maxConcurrent   concurrent requests per registry host
      * @param clock           the clock for token expiry, retry deadlines and {@code Retry-After} dates
-     * @param fastPlainHttp   whether bodiless GET and HEAD over plain http go through {@link PlainHttp}
-     *                        rather than the JDK client
      */
-    public record Settings(java.util.function.Supplier<HttpClient> client,
-                           java.util.function.Supplier<HttpClient> insecureClient, Duration connectTimeout,
+    public record Settings(java.util.function.Supplier<SSLContext> tls, Duration connectTimeout,
                            CredentialProvider credentials, RetryPolicy retry, Duration headerTimeout,
-                           Duration idleTimeout, String userAgent, int maxConcurrent, Clock clock,
-                           boolean fastPlainHttp) {
+                           Duration idleTimeout, String userAgent, int maxConcurrent, Clock clock) {
         /** Validates. */
         public Settings {
-            Objects.requireNonNull(client, "client");
-            Objects.requireNonNull(insecureClient, "insecureClient");
+            Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(credentials, "credentials");
             Objects.requireNonNull(retry, "retry");
@@ -108,13 +99,25 @@ public final class Transport {
         };
     }
 
+    /** The JDK's default TLS context (its trust store, the {@code javax.net.ssl} properties). */
+    public static SSLContext defaultTls() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no default TLS context", e);
+        }
+    }
+
     private final Settings settings;
+    private final Http1Client.Dialer dialer;
     private final Authorizer authorizer;
     private final ConcurrentMap<String, Semaphore> permits = new ConcurrentHashMap<>();
 
     /** A transport with the given settings. */
     public Transport(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.dialer = new Http1Client.Dialer(settings.connectTimeout(), settings.idleTimeout(), settings.tls(),
+                lazy(InsecureTls::context), java.net.ProxySelector::getDefault);
         this.authorizer = new Authorizer(this, settings.credentials(), settings.clock());
     }
 
@@ -211,28 +214,21 @@ public final class Transport {
         Semaphore permit = request.registry().map(this::permit).orElse(null);
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             boolean sameOrigin = Urls.origin(uri).equals(firstOrigin);
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.headerTimeout())
-                    .header("User-Agent", settings.userAgent());
-            for (String[] h : request.headers()) {
-                b.header(h[0], h[1]);
-            }
+            List<String[]> headers = new ArrayList<>(request.headers().size() + 2);
+            headers.add(new String[] {"User-Agent", settings.userAgent()});
+            headers.addAll(request.headers());
             if (sameOrigin) {
                 Optional<String> auth = request.authorization();
                 if (auth.isEmpty() && request.registry().isPresent()) {
                     auth = authorizer.authorization(request.registry().get(), uri, request.scopes());
                 }
-                auth.ifPresent(a -> b.header("Authorization", a));
+                auth.ifPresent(a -> headers.add(new String[] {"Authorization", a}));
             }
-            if (withBody) {
-                b.method(method, request.body().get().get());
-            } else if (method.equals("GET")) {
-                b.GET(); // no Content-Length: 0 on a GET, which some blob stores refuse
-            } else {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
-            }
+            Optional<StreamBody> body = withBody ? Optional.of(request.body().get().get()) : Optional.empty();
             // Only the registry's own origin, declared insecure, is spoken to without certificate checks.
             boolean skipTlsChecks = request.insecure() && sameOrigin && uri.getScheme().equalsIgnoreCase("https");
-            Response response = exchange(b.build(), permit, skipTlsChecks);
+            Response response = exchange(new Http1Client.Exchange(method, uri, headers, body,
+                    settings.headerTimeout(), skipTlsChecks), permit);
             LOG.debug("{} {} -> {}", method, Urls.redact(uri), response.status());
             int status = response.status();
             if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
@@ -293,7 +289,7 @@ public final class Transport {
         return next;
     }
 
-    private Response exchange(HttpRequest request, Semaphore permit, boolean skipTlsChecks) throws IOException {
+    private Response exchange(Http1Client.Exchange exchange, Semaphore permit) throws IOException {
         if (permit != null) {
             try {
                 permit.acquire();
@@ -302,37 +298,8 @@ public final class Transport {
                 throw new InterruptedIOException("interrupted while waiting for a connection slot");
             }
         }
-        Runnable release = permit == null ? () -> { } : permit::release;
-        if (settings.fastPlainHttp() && PlainHttp.handles(request)) {
-            // runs release itself when it fails
-            return PlainHttp.send(request, settings.connectTimeout(),
-                    settings.idleTimeout(), release);
-        }
-        BodyStream[] holder = new BodyStream[1];
-        try {
-            HttpClient client = skipTlsChecks ? settings.insecureClient().get() : settings.client().get();
-            HttpResponse<InputStream> r = client.send(request, info -> {
-                BodyStream s = new BodyStream(settings.idleTimeout(), release);
-                holder[0] = s;
-                return s;
-            });
-            return new Response(r.statusCode(), r.headers(), r.uri(), (BodyStream) r.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (holder[0] != null) {
-                holder[0].close();
-            } else {
-                release.run();
-            }
-            throw new InterruptedIOException("interrupted while sending " + Urls.redact(request.uri()));
-        } catch (IOException | RuntimeException e) {
-            if (holder[0] != null) {
-                holder[0].close();
-            } else {
-                release.run();
-            }
-            throw e;
-        }
+        // runs release itself when it fails
+        return Http1Client.send(exchange, dialer, permit == null ? () -> { } : permit::release);
     }
 
     private Semaphore permit(String registry) {

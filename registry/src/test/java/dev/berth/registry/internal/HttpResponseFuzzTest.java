@@ -14,7 +14,6 @@ import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,15 +75,15 @@ class HttpResponseFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void readResponse(byte[] response) {
         answer = response;
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SERVER.getLocalPort() + "/v2/"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        Http1Client.Exchange request = Http1Client.Exchange.get(
+                URI.create("http://127.0.0.1:" + SERVER.getLocalPort() + "/v2/"), Duration.ofSeconds(5));
         AtomicInteger released = new AtomicInteger();
         long start = System.nanoTime();
         // Jazzer's SSRF detector flags every connection; this one goes to the harness's own server only
         SilentCloseable allowed = BugDetectors.allowNetworkConnections((host, port) -> port == SERVER.getLocalPort());
         try {
-            Response r = PlainHttp.send(request, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                    released::incrementAndGet);
+            Response r = Http1Client.send(request, Http1ClientTest.dialer(Duration.ofSeconds(5),
+                    Duration.ofSeconds(5)), released::incrementAndGet);
             assertThat(r.status()).isBetween(200, 599);
             OptionalLong declared = r.contentLength();
             long read = 0;

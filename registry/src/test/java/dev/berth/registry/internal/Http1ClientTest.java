@@ -14,13 +14,13 @@ import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * ends in a typed error, with the connection slot released exactly once.
  */
 @Timeout(30)
-class PlainHttpTest {
+class Http1ClientTest {
     static final Duration IDLE = Duration.ofMillis(500);
 
     ScriptedServer server;
@@ -56,17 +56,31 @@ class PlainHttpTest {
         server.close();
     }
 
-    HttpRequest get(String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery))
-                .timeout(Duration.ofSeconds(2)).header("User-Agent", "berth-test")
-                .header("Authorization", "Bearer t0k3n").GET().build();
+    Http1Client.Exchange get(String pathAndQuery) {
+        return request("GET", pathAndQuery, Duration.ofSeconds(2), "User-Agent", "berth-test",
+                "Authorization", "Bearer t0k3n");
     }
 
-    Response send(HttpRequest request) throws IOException {
-        return PlainHttp.send(request, Duration.ofSeconds(2), IDLE, released::incrementAndGet);
+    /** A bodiless request to the scripted server; {@code headers} are names and values in turn. */
+    Http1Client.Exchange request(String method, String pathAndQuery, Duration timeout, String... headers) {
+        List<String[]> h = new ArrayList<>();
+        for (int i = 0; i < headers.length; i += 2) {
+            h.add(new String[] {headers[i], headers[i + 1]});
+        }
+        return new Http1Client.Exchange(method, URI.create("http://127.0.0.1:" + server.port() + pathAndQuery), h,
+                Optional.empty(), timeout, false);
     }
 
-    byte[] body(HttpRequest request) throws IOException {
+    static Http1Client.Dialer dialer(Duration connectTimeout, Duration idleTimeout) {
+        return new Http1Client.Dialer(connectTimeout, idleTimeout, Transport::defaultTls, InsecureTls::context,
+                () -> null);
+    }
+
+    Response send(Http1Client.Exchange request) throws IOException {
+        return Http1Client.send(request, dialer(Duration.ofSeconds(2), IDLE), released::incrementAndGet);
+    }
+
+    byte[] body(Http1Client.Exchange request) throws IOException {
         try (Response r = send(request)) {
             return r.body().readAllBytes();
         }
@@ -111,8 +125,7 @@ class PlainHttpTest {
     @Test
     void send_repeatedHeaderValues_eachOnItsOwnLine() throws Exception {
         server.answer(ascii("HTTP/1.1 204 No Content\r\n\r\n"));
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
-                .header("Accept", "a/b").header("Accept", "c/d").GET().build();
+        Http1Client.Exchange r = request("GET", "/", Duration.ofSeconds(2), "Accept", "a/b", "Accept", "c/d");
 
         assertThat(body(r)).isEmpty();
 
@@ -149,8 +162,7 @@ class PlainHttpTest {
     void send_head_readsNoBodyWhateverTheLength() throws Exception {
         // bytes after the head of a HEAD answer are not a body (a broken or hostile server sends them)
         server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nnot a body"));
-        HttpRequest head = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/m"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        Http1Client.Exchange head = request("HEAD", "/m", Duration.ofSeconds(2));
 
         try (Response r = send(head)) {
             assertThat(r.contentLength()).hasValue(1000);
@@ -227,13 +239,13 @@ class PlainHttpTest {
         server.answer(ascii("HTTP/1.1 200 OK\r\n" + big.repeat(100) + "\r\n"));
 
         assertThatThrownBy(() -> send(get("/"))).isInstanceOf(ProtocolException.class)
-                .hasMessageContaining("larger than " + PlainHttp.MAX_HEAD);
+                .hasMessageContaining("larger than " + Http1Client.MAX_HEAD);
         assertThat(released).hasValue(1);
     }
 
     @Test
     void send_endlessInformationalResponses_refused() throws Exception {
-        server.answer(ascii("HTTP/1.1 100 Continue\r\n\r\n".repeat(PlainHttp.MAX_INFORMATIONAL + 1)
+        server.answer(ascii("HTTP/1.1 100 Continue\r\n\r\n".repeat(Http1Client.MAX_INFORMATIONAL + 1)
                 + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
 
         assertThatThrownBy(() -> send(get("/"))).isInstanceOf(ProtocolException.class)
@@ -301,8 +313,7 @@ class PlainHttpTest {
     @Test
     void send_noAnswerWithinTheRequestTimeout_timesOut() throws Exception {
         server.answerAfterHang(ascii(""));
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
-                .timeout(Duration.ofMillis(300)).GET().build();
+        Http1Client.Exchange r = request("GET", "/", Duration.ofMillis(300));
 
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> send(r)).isInstanceOf(HttpTimeoutException.class);
@@ -326,7 +337,7 @@ class PlainHttpTest {
     @Test
     void close_fromAnotherThreadWhileAReadWaits_failsTheReadAtOnce() throws Exception {
         server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
-        Response response = PlainHttp.send(get("/"), Duration.ofSeconds(2), Duration.ofSeconds(20),
+        Response response = Http1Client.send(get("/"), dialer(Duration.ofSeconds(2), Duration.ofSeconds(20)),
                 released::incrementAndGet);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         Thread reader = reader(response, failures);
@@ -346,7 +357,7 @@ class PlainHttpTest {
     @Test
     void read_interrupted_failsWithInterruptedIo() throws Exception {
         server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
-        Response response = PlainHttp.send(get("/"), Duration.ofSeconds(2), Duration.ofSeconds(20),
+        Response response = Http1Client.send(get("/"), dialer(Duration.ofSeconds(2), Duration.ofSeconds(20)),
                 released::incrementAndGet);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         Thread reader = reader(response, failures);
@@ -391,13 +402,61 @@ class PlainHttpTest {
 
     @Test
     void send_headerValueWithALineBreak_refusedBeforeConnecting() throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
-                .header("Authorization", "Bearer x").GET().build();
-        HttpRequest injected = new ForwardingRequest(r, "Bearer x\r\nX-Injected: 1");
+        Http1Client.Exchange injected = request("GET", "/", Duration.ofSeconds(2), "Authorization",
+                "Bearer x\r\nX-Injected: 1");
 
         assertThatThrownBy(() -> send(injected)).isInstanceOf(IllegalArgumentException.class);
         assertThat(server.accepted()).isZero();
         assertThat(released).hasValue(1);
+    }
+
+    @Test
+    void send_bodyThePeerStopsReading_timesOutWithinTheIdleTimeout() throws Exception {
+        // a listener that accepts and never reads: the socket buffers fill and the write waits
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    accepted.add(silent.accept());
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.start();
+            byte[] body = new byte[64 << 20];
+            Http1Client.Exchange put = new Http1Client.Exchange("PUT",
+                    URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/upload"), List.of(),
+                    Optional.of(StreamBody.of(body)), Duration.ofSeconds(10), false);
+
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> Http1Client.send(put, dialer(Duration.ofSeconds(2), Duration.ofMillis(300)),
+                    released::incrementAndGet)).isInstanceOf(HttpTimeoutException.class)
+                    .hasMessageContaining("sending the request body");
+
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(released).hasValue(1);
+            acceptor.join(2000);
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void requestHead_bodyAndAbsoluteForm() {
+        Http1Client.Exchange post = new Http1Client.Exchange("POST", URI.create("http://reg.example:5000/v2/a?x=1"),
+                List.<String[]>of(new String[] {"Content-Length", "99"}, new String[] {"X-A", "b"}),
+                Optional.of(StreamBody.of(new byte[7])), Duration.ofSeconds(1), false);
+        Http1Client.Exchange put = new Http1Client.Exchange("PUT", URI.create("https://reg.example/v2/b"), List.of(),
+                Optional.empty(), Duration.ofSeconds(1), false);
+
+        assertThat(new String(Http1Client.requestHead(post, false), StandardCharsets.ISO_8859_1)).isEqualTo(
+                "POST /v2/a?x=1 HTTP/1.1\r\nHost: reg.example:5000\r\nX-A: b\r\nContent-Length: 7\r\n"
+                        + "Connection: close\r\n\r\n");
+        assertThat(new String(Http1Client.requestHead(post, true), StandardCharsets.ISO_8859_1))
+                .startsWith("POST http://reg.example:5000/v2/a?x=1 HTTP/1.1\r\n");
+        assertThat(new String(Http1Client.requestHead(put, false), StandardCharsets.ISO_8859_1)).isEqualTo(
+                "PUT /v2/b HTTP/1.1\r\nHost: reg.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     }
 
     @Test
@@ -406,7 +465,8 @@ class PlainHttpTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).GET().build();
+        Http1Client.Exchange r = Http1Client.Exchange.get(URI.create("http://127.0.0.1:" + port + "/"),
+                Duration.ofSeconds(2));
 
         assertThatThrownBy(() -> send(r)).isInstanceOf(java.net.ConnectException.class);
         assertThat(released).hasValue(1);
@@ -428,10 +488,11 @@ class PlainHttpTest {
                     }
                     fillers.add(s);
                 }
-                HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + full.getLocalPort() + "/"))
-                        .GET().build();
+                Http1Client.Exchange r = Http1Client.Exchange.get(
+                        URI.create("http://127.0.0.1:" + full.getLocalPort() + "/"), Duration.ofSeconds(2));
 
-                assertThatThrownBy(() -> PlainHttp.send(r, Duration.ofMillis(300), IDLE, released::incrementAndGet))
+                assertThatThrownBy(() -> Http1Client.send(r, dialer(Duration.ofMillis(300), IDLE),
+                        released::incrementAndGet))
                         .isInstanceOf(java.net.http.HttpConnectTimeoutException.class);
                 assertThat(released).hasValue(1);
             } finally {
@@ -476,53 +537,6 @@ class PlainHttpTest {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
-    }
-
-    /** An HttpRequest with one header value replaced, bypassing the JDK builder's own checks. */
-    static final class ForwardingRequest extends HttpRequest {
-        private final HttpRequest delegate;
-        private final String authorization;
-
-        ForwardingRequest(HttpRequest delegate, String authorization) {
-            this.delegate = delegate;
-            this.authorization = authorization;
-        }
-
-        @Override
-        public java.util.Optional<BodyPublisher> bodyPublisher() {
-            return delegate.bodyPublisher();
-        }
-
-        @Override
-        public String method() {
-            return delegate.method();
-        }
-
-        @Override
-        public java.util.Optional<Duration> timeout() {
-            return delegate.timeout();
-        }
-
-        @Override
-        public boolean expectContinue() {
-            return false;
-        }
-
-        @Override
-        public URI uri() {
-            return delegate.uri();
-        }
-
-        @Override
-        public java.util.Optional<java.net.http.HttpClient.Version> version() {
-            return delegate.version();
-        }
-
-        @Override
-        public java.net.http.HttpHeaders headers() {
-            return java.net.http.HttpHeaders.of(java.util.Map.of("Authorization", List.of(authorization)),
-                    (a, b) -> true);
-        }
     }
 
     /**
