@@ -17,6 +17,12 @@ import java.util.List;
  * plugin configs. Thread-safe.
  */
 public final class Json {
+    /**
+     * The largest decimal exponent of a number read, either way: beyond float64's range (±308, ±324
+     * subnormal) with room to spare, and small enough that writing a number out in full stays short.
+     */
+    static final int MAX_EXPONENT = 400;
+
     /** JSON {@code null}, and the value of an absent key. */
     public static final Object NULL = new GoJsonWriter.Node() {
         @Override
@@ -173,13 +179,25 @@ public final class Json {
                 return wellFormed(parser.getText());
             }
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                java.math.BigDecimal d;
                 try {
-                    return parser.getDecimalValue();
+                    d = parser.getDecimalValue();
                 } catch (NumberFormatException | ArithmeticException e) {
                     // an exponent BigDecimal cannot hold (1e73043362938): Jackson's own exception would
                     // escape the JsonException every caller handles (found by JsonCodecsFuzzTest)
                     throw new JsonException("invalid JSON: number out of range", e);
                 }
+                if (d.signum() == 0) {
+                    return java.math.BigDecimal.ZERO;
+                }
+                // Go reads a JSON number into a float64 at most (about 1.8e308). A value far beyond that
+                // (44444444444E4444444432) would be refused there, and here any code that writes it out
+                // in full (toPlainString) would need gigabytes (found by JsonCodecsFuzzTest: out of memory)
+                long exponent = (long) d.precision() - d.scale() - 1;
+                if (exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT) {
+                    throw new JsonException("invalid JSON: number out of range");
+                }
+                return d;
             }
             case VALUE_TRUE -> {
                 return Boolean.TRUE;

@@ -36,6 +36,22 @@ class JsonTest {
                     .isExactlyInstanceOf(JsonException.class).hasMessageContaining("number out of range");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"schemaVersion\":44444444444E4444444432}", "[1e401]", "[-1.5E+999999]", "[1e-402]",
+            "[0.000001e-999]"})
+        void parse_numberFarBeyondFloat64_rejectedAsJsonException(String json) {
+            // Found by JsonCodecsFuzzTest: decodeIndex ran out of memory writing such a schemaVersion out in
+            // full for its error message. Go refuses these too (float64 holds about 1.8e308).
+            assertThatThrownBy(() -> Json.parse(utf8(json)))
+                    .isExactlyInstanceOf(JsonException.class).hasMessageContaining("number out of range");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[1e308]", "[1.7976931348623157e308]", "[4.9e-324]", "[0e-99999]", "[-0.0]"})
+        void parse_numberWithinFloat64_kept(String json) {
+            assertThat(Json.parse(utf8(json))).isNotNull();
+        }
+
         @Test
         void parse_unpairedSurrogateEscapes_replacedLikeGo() {
             // Found by JsonCodecsFuzzTest: kept as is, "\\ud800" decoded to a string that the writer
