@@ -130,6 +130,29 @@ class TarRootfsApplierEntriesTest extends ApplierTestBase {
             assertThat(Files.getAttribute(dest("f"), "unix:gid", NOFOLLOW)).isEqualTo(1001);
         }
 
+        @Test
+        void apply_ownersThatOnlyLookRight_stillSet() throws IOException {
+            // The applier skips lchown and chmod when a fresh node already has the value; a file made in a
+            // setgid directory takes that directory's group, not the process's, and must still be changed.
+            assumeTrue(isRoot(), "lchown needs root");
+            Files.setAttribute(v.dest, "unix:gid", 1001, NOFOLLOW);
+            Files.setAttribute(v.dest, "unix:mode", 02755, NOFOLLOW);
+            apply(tar().entry("f", TarConstants.LF_NORMAL, e -> {
+                e.setUserId(0);
+                e.setGroupId(0);
+                e.setMode(0100644);
+            }, new byte[0]).entry("g", TarConstants.LF_NORMAL, e -> {
+                e.setUserId(0);
+                e.setGroupId(1002);
+                e.setMode(0100600);
+            }, new byte[0]).bytes());
+            assertThat(Files.getAttribute(dest("f"), "unix:gid", NOFOLLOW)).isEqualTo(0);
+            assertThat(Files.getAttribute(dest("f"), "unix:uid", NOFOLLOW)).isEqualTo(0);
+            assertThat(mode(dest("f")) & 07777).isEqualTo(0644);
+            assertThat(Files.getAttribute(dest("g"), "unix:gid", NOFOLLOW)).isEqualTo(1002);
+            assertThat(mode(dest("g")) & 07777).isEqualTo(0600);
+        }
+
         @ParameterizedTest
         @ValueSource(longs = {2147483648L, 4294967295L})
         void apply_ownerOutOfRange_malformed(long uid) {
