@@ -85,13 +85,29 @@ final class ForwardProxy implements AutoCloseable {
                 return;
             }
             URI target = URI.create(parts[1]);
-            String rest = head.substring(head.indexOf("\r\n"));
+            String rest = head.substring(head.indexOf("\r\n"), head.length() - 2);
             String path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
             try (Socket origin = new Socket(target.getHost(), target.getPort())) {
                 open.add(origin);
-                origin.getOutputStream().write((parts[0] + " " + path + " " + parts[2] + rest)
+                // one request per connection on both sides: the origin closes after its answer, and the
+                // client is told so, so it never sends a second request this proxy would not read
+                origin.getOutputStream().write((parts[0] + " " + path + " " + parts[2] + rest
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                Thread up = new Thread(() -> {
+                    try {
+                        in.transferTo(origin.getOutputStream());
+                    } catch (IOException e) {
+                        // either side closed
+                    }
+                }, "forward-proxy-up");
+                up.setDaemon(true);
+                up.start();
+                InputStream originIn = origin.getInputStream();
+                String answer = readHead(originIn);
+                OutputStream out = client.getOutputStream();
+                out.write((answer.substring(0, answer.length() - 2) + "Connection: close\r\n\r\n")
                         .getBytes(StandardCharsets.ISO_8859_1));
-                pipe(in, origin, client);
+                originIn.transferTo(out);
             }
         } catch (IOException | RuntimeException e) {
             // the test sees what the client saw

@@ -27,16 +27,24 @@ final class Http1Body extends InputStream {
     private final Http1Head.Framing framing;
     private final Duration idleTimeout;
     private final Runnable release;
+    private final boolean reusable;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once the connection has been recycled or closed: the body never touches it again. */
+    private final AtomicBoolean handedOff = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
     /** Bytes left in the body (LENGTH) or in the current chunk (CHUNKED). */
-    private long remaining;
+    private volatile long remaining;
     private final long declared;
     private boolean chunkOpen;
-    private boolean eof;
+    private volatile boolean eof;
 
+    /**
+     * @param reusable whether the connection may carry another request once this body was read to its
+     *                 declared end ({@link Http1Head#reusable})
+     */
     Http1Body(Http1Client.Connection connection, Http1Head.Framing framing, OptionalLong contentLength,
-              Duration idleTimeout, Runnable release) {
+              boolean reusable, Duration idleTimeout, Runnable release) {
+        this.reusable = reusable;
         this.connection = Objects.requireNonNull(connection, "connection");
         this.framing = Objects.requireNonNull(framing, "framing");
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -193,9 +201,20 @@ final class Http1Body extends InputStream {
 
     private int end() {
         eof = true;
-        connection.close();
+        handOff(true);
         releaseOnce();
         return -1;
+    }
+
+    /** Recycles the connection when the whole body was read and the response allows it; closes it otherwise. */
+    private void handOff(boolean complete) {
+        if (handedOff.compareAndSet(false, true)) {
+            if (complete && reusable) {
+                connection.recycle();
+            } else {
+                connection.close();
+            }
+        }
     }
 
     @Override
@@ -218,7 +237,10 @@ final class Http1Body extends InputStream {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            connection.close();
+            // a caller that read exactly Content-Length bytes and closed without reading the end
+            boolean complete = eof || (framing == Http1Head.Framing.LENGTH && remaining == 0)
+                    || framing == Http1Head.Framing.NONE;
+            handOff(complete);
             releaseOnce();
         }
     }

@@ -41,8 +41,13 @@ import javax.net.ssl.SSLParameters;
  * that had used it wait ~0.3 s at JVM exit. Here the socket is read straight into a reused buffer, TLS
  * records are decrypted by an {@link SSLEngine} into that same buffer, and no thread is started.
  *
- * <p>What it speaks: HTTP/1.1 with {@code Connection: close} (one request per connection, so nothing of
- * one response can leak into the next); request bodies of a known length ({@link StreamBody}); response
+ * <p>What it speaks: HTTP/1.1 with persistent connections: a connection goes back to an idle pool only
+ * when its response was read exactly to the end its framing declares, with no byte beyond it, from a
+ * server that allows it ({@link Http1Head#reusable}), so nothing of one response can leak into the next;
+ * a bodiless request takes an idle connection (checked for a close or stray bytes first, and sent again
+ * on a fresh one if the server had closed it before answering). Idle connections are closed after
+ * {@link #MAX_IDLE}; the pool holds at most {@link #MAX_IDLE_CONNECTIONS} and has no thread. Request
+ * bodies have a known length ({@link StreamBody}); response
  * bodies delimited by {@code Content-Length}, chunked or by the close; 1xx responses skipped. The head is
  * parsed strictly ({@link Http1Head}) and capped at {@link #MAX_HEAD} bytes. https verifies the server's
  * certificate chain and host name with the JDK's trust store (or the context the caller gives) and sends
@@ -61,6 +66,11 @@ final class Http1Client {
     static final int MAX_INFORMATIONAL = 16;
     /** The buffer each response reads through (at least {@link #MAX_HEAD}). */
     static final int BUFFER_SIZE = 1024 * 1024;
+    /** How long an idle connection is kept (servers close theirs after a minute or more). */
+    static final Duration MAX_IDLE = Duration.ofSeconds(30);
+    /** The most idle connections kept, over all origins. */
+    static final int MAX_IDLE_CONNECTIONS = 16;
+    private static final IdlePool IDLE = new IdlePool();
     /** Encrypted bytes read or written per socket call over TLS. */
     static final int TLS_NET_BUFFER = 256 * 1024;
     /**
@@ -148,32 +158,30 @@ final class Http1Client {
         try {
             Route route = Route.of(request.uri(), dialer);
             byte[] head = requestHead(request, route.proxied() && !route.tls());
-            c = Connection.open(route, request, dialer);
-            long idle = dialer.idleTimeout().toNanos();
-            c.writeFully(ByteBuffer.wrap(head), System.nanoTime() + request.timeout().toNanos(), "request timed out");
-            if (request.body().isPresent()) {
-                Connection conn = c;
-                request.body().get().writeTo(bytes -> conn.writeFully(bytes, System.nanoTime() + idle,
-                        "no progress sending the request body for " + dialer.idleTimeout().toMillis() + " ms"));
+            SSLContext context = !route.tls() ? null
+                    : request.skipTlsChecks() ? dialer.insecureTls().get() : dialer.tls().get();
+            Key key = new Key(route, context, !request.skipTlsChecks());
+            // A request with a body goes on a fresh connection: were a reused one found closed, the body
+            // (and whatever its source hashes) could not simply be sent again.
+            boolean bodiless = request.body().map(b -> b.length() == 0).orElse(true);
+            while (true) {
+                c = bodiless ? IDLE.take(key) : null;
+                boolean reused = c != null;
+                if (c == null) {
+                    c = Connection.open(route, key, request, dialer);
+                }
+                try {
+                    return exchange(c, head, request, dialer, release);
+                } catch (IOException e) {
+                    if (!reused || c.received() > 0) {
+                        throw e;
+                    }
+                    // the server closed the idle connection before this request reached it: once more on
+                    // a fresh connection (the next take finds none or another idle one, checked first)
+                    c.close();
+                    c = null;
+                }
             }
-            long deadline = System.nanoTime() + request.timeout().toNanos();
-            Http1Head response = c.readHead(deadline, "response head timed out");
-            for (int informational = 0; response.status() < 200; informational++) {
-                // a server may send 1xx heads before the answer, but not without end
-                if (response.status() == 101) {
-                    throw new ProtocolException("unexpected 101 Switching Protocols");
-                }
-                if (informational >= MAX_INFORMATIONAL) {
-                    throw new ProtocolException("more than " + MAX_INFORMATIONAL + " informational responses");
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new HttpTimeoutException("response head timed out");
-                }
-                response = c.readHead(deadline, "response head timed out");
-            }
-            Http1Body body = new Http1Body(c, response.framing(request.method()), response.contentLength(),
-                    dialer.idleTimeout(), release);
-            return new Response(response.status(), response.headers(), request.uri(), body);
         } catch (IOException | RuntimeException e) {
             if (c != null) {
                 c.close();
@@ -181,6 +189,34 @@ final class Http1Client {
             release.run();
             throw e;
         }
+    }
+
+    private static Response exchange(Connection c, byte[] head, Exchange request, Dialer dialer, Runnable release)
+            throws IOException {
+        long idle = dialer.idleTimeout().toNanos();
+        c.writeFully(ByteBuffer.wrap(head), System.nanoTime() + request.timeout().toNanos(), "request timed out");
+        if (request.body().isPresent()) {
+            request.body().get().writeTo(bytes -> c.writeFully(bytes, System.nanoTime() + idle,
+                    "no progress sending the request body for " + dialer.idleTimeout().toMillis() + " ms"));
+        }
+        long deadline = System.nanoTime() + request.timeout().toNanos();
+        Http1Head response = c.readHead(deadline, "response head timed out");
+        for (int informational = 0; response.status() < 200; informational++) {
+            // a server may send 1xx heads before the answer, but not without end
+            if (response.status() == 101) {
+                throw new ProtocolException("unexpected 101 Switching Protocols");
+            }
+            if (informational >= MAX_INFORMATIONAL) {
+                throw new ProtocolException("more than " + MAX_INFORMATIONAL + " informational responses");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new HttpTimeoutException("response head timed out");
+            }
+            response = c.readHead(deadline, "response head timed out");
+        }
+        Http1Body body = new Http1Body(c, response.framing(request.method()), response.contentLength(),
+                response.reusable(request.method()), dialer.idleTimeout(), release);
+        return new Response(response.status(), response.headers(), request.uri(), body);
     }
 
     /**
@@ -217,7 +253,7 @@ final class Http1Client {
         } else if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
             sb.append("Content-Length: 0\r\n");
         }
-        sb.append("Connection: close\r\n\r\n");
+        sb.append("\r\n");
         return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -301,6 +337,85 @@ final class Http1Client {
     }
 
     /**
+     * What an idle connection must match to carry a request: the same route, and for https the same TLS
+     * context and checks (an insecure registry's connection never serves a verified request).
+     */
+    record Key(Route route, SSLContext context, boolean verified) {
+    }
+
+    /** Idle connections by key, most recently used first; no thread: expiry is checked on every use. */
+    private static final class IdlePool {
+        private final java.util.Map<Key, java.util.ArrayDeque<Connection>> idle = new java.util.HashMap<>();
+        private int count;
+
+        /** Keeps {@code c} for reuse; when the pool is full, the connection idle longest is closed. */
+        void put(Connection c) {
+            List<Connection> evicted;
+            synchronized (this) {
+                evicted = removeExpired();
+                if (count >= MAX_IDLE_CONNECTIONS) {
+                    Connection oldest = null;
+                    for (java.util.ArrayDeque<Connection> q : idle.values()) {
+                        Connection last = q.peekLast();
+                        if (last != null && (oldest == null || last.idleSince - oldest.idleSince < 0)) {
+                            oldest = last;
+                        }
+                    }
+                    if (oldest != null) {
+                        java.util.ArrayDeque<Connection> q = idle.get(oldest.key);
+                        q.pollLast();
+                        if (q.isEmpty()) {
+                            idle.remove(oldest.key);
+                        }
+                        count--;
+                        evicted.add(oldest);
+                    }
+                }
+                idle.computeIfAbsent(c.key, k -> new java.util.ArrayDeque<>()).addFirst(c);
+                count++;
+            }
+            evicted.forEach(Connection::close);
+        }
+
+        /** An idle connection for {@code key} that is still open and quiet, or null. */
+        Connection take(Key key) {
+            while (true) {
+                Connection c;
+                synchronized (this) {
+                    java.util.ArrayDeque<Connection> q = idle.get(key);
+                    c = q == null ? null : q.pollFirst();
+                    if (c == null) {
+                        return null;
+                    }
+                    count--;
+                    if (q.isEmpty()) {
+                        idle.remove(key);
+                    }
+                }
+                if (c.expired() || !c.quiet()) {
+                    c.close();
+                    continue;
+                }
+                c.resume();
+                return c;
+            }
+        }
+
+        private List<Connection> removeExpired() {
+            List<Connection> expired = new java.util.ArrayList<>();
+            for (java.util.Iterator<java.util.ArrayDeque<Connection>> it = idle.values().iterator(); it.hasNext(); ) {
+                java.util.ArrayDeque<Connection> q = it.next();
+                q.removeIf(c -> c.expired() && expired.add(c));
+                if (q.isEmpty()) {
+                    it.remove();
+                }
+            }
+            count -= expired.size();
+            return expired;
+        }
+    }
+
+    /**
      * One connection and the buffer its response is read through. The buffer is kept in read mode: the
      * bytes between its position and limit have been received (and, over TLS, decrypted) and not yet
      * consumed. The socket is non-blocking; every wait goes through a selector with a deadline, so an
@@ -310,7 +425,11 @@ final class Http1Client {
         private final SocketChannel channel;
         private final Selector selector;
         private final boolean heap;
+        private Key key;
         private ByteBuffer buffer;
+        /** Bytes received since the connection was opened or taken from the pool. */
+        private long received;
+        private long idleSince;
         /** The TLS session, or null for plain http. */
         private Tls tls;
         private final AtomicBoolean closing = new AtomicBoolean();
@@ -327,7 +446,7 @@ final class Http1Client {
          * Connects to the route's proxy or origin, tunnels through the proxy and shakes hands for https;
          * the handshake and the tunnel must be done within the request's timeout.
          */
-        static Connection open(Route route, Exchange request, Dialer dialer) throws IOException {
+        static Connection open(Route route, Key key, Exchange request, Dialer dialer) throws IOException {
             InetSocketAddress address = route.proxied()
                     ? new InetSocketAddress(route.proxy().getHostString(), route.proxy().getPort())
                     : new InetSocketAddress(route.host(), route.port());
@@ -347,16 +466,17 @@ final class Http1Client {
                 }
                 buffer.clear().flip();
                 Connection c = new Connection(channel, selector, buffer, route.tls());
+                c.key = key;
                 if (!channel.connect(address)) {
-                    SelectionKey key = channel.register(selector, SelectionKey.OP_CONNECT);
+                    SelectionKey connecting = channel.register(selector, SelectionKey.OP_CONNECT);
                     long deadline = System.nanoTime() + dialer.connectTimeout().toNanos();
                     while (!channel.finishConnect()) {
-                        if (!c.await(key, deadline)) {
+                        if (!c.await(connecting, deadline)) {
                             // the catch below closes the socket and hands the buffer back, once
                             throw new HttpConnectTimeoutException("connect timed out: " + Urls.redact(request.uri()));
                         }
                     }
-                    key.interestOps(0);
+                    connecting.interestOps(0);
                 }
                 channel.socket().setTcpNoDelay(true);
                 long deadline = System.nanoTime() + request.timeout().toNanos();
@@ -364,10 +484,10 @@ final class Http1Client {
                     c.tunnel(route, deadline);
                 }
                 if (route.tls()) {
-                    SSLContext context = request.skipTlsChecks() ? dialer.insecureTls().get() : dialer.tls().get();
-                    c.tls = new Tls(c, context, route, !request.skipTlsChecks());
+                    c.tls = new Tls(c, key.context(), route, key.verified());
                     c.tls.handshake(deadline);
                 }
+                c.received = 0; // a proxy's answer and the handshake are not the response
                 return c;
             } catch (IOException | RuntimeException e) {
                 channel.close();
@@ -477,10 +597,67 @@ final class Http1Client {
             }
         }
 
+        /** Bytes received since the connection was opened (after any handshake) or taken from the pool. */
+        long received() {
+            return received;
+        }
+
+        /**
+         * Hands the connection to the idle pool once a response was read to its end: only when nothing
+         * beyond that end was received (stray bytes would be the start of the next answer); closes it
+         * otherwise. The caller must not use it afterwards.
+         */
+        void recycle() {
+            boolean keep;
+            synchronized (this) {
+                ByteBuffer b = buffer;
+                keep = !closed && b != null && !b.hasRemaining() && (tls == null || !tls.hasPending());
+                if (keep) {
+                    buffer = null;
+                    (heap ? HEAP_POOL : POOL).offer(b.clear());
+                    idleSince = System.nanoTime();
+                }
+            }
+            if (keep) {
+                IDLE.put(this);
+            } else {
+                close();
+            }
+        }
+
+        boolean expired() {
+            return System.nanoTime() - idleSince > MAX_IDLE.toNanos();
+        }
+
+        /** Whether an idle connection is open with nothing received: a close or any byte means no reuse. */
+        boolean quiet() {
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** Takes a read buffer again for a connection leaving the idle pool. */
+        void resume() {
+            BlockingQueue<ByteBuffer> pool = heap ? HEAP_POOL : POOL;
+            ByteBuffer b = pool.poll();
+            if (b == null) {
+                b = heap ? ByteBuffer.allocate(BUFFER_SIZE) : ByteBuffer.allocateDirect(BUFFER_SIZE);
+            }
+            synchronized (this) {
+                buffer = b.clear().flip();
+                received = 0;
+            }
+        }
+
         /** Reads plain bytes into {@code into} (write mode): how many, or -1 at the end of the stream. */
         private int readRaw(ByteBuffer into, long deadline, String timeoutMessage) throws IOException {
             while (true) {
                 int n = channel.read(into);
+                if (n > 0) {
+                    received += n;
+                }
                 if (n != 0) {
                     return n;
                 }
@@ -684,6 +861,11 @@ final class Http1Client {
                     }
                 }
             }
+        }
+
+        /** Whether received bytes wait to be decrypted, or the peer ended its side. */
+        boolean hasPending() {
+            return netIn.position() > 0 || inboundDone;
         }
 
         /** Encrypts and sends all of {@code bytes}. */

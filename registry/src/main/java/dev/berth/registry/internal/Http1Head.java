@@ -17,8 +17,9 @@ import java.util.TreeMap;
  *
  * @param status  the status code, 100 to 599
  * @param headers the header fields, names compared without case
+ * @param http11  whether the status line says HTTP/1.1 (not 1.0)
  */
-record Http1Head(int status, HttpHeaders headers) {
+record Http1Head(int status, HttpHeaders headers, boolean http11) {
     /** How the body of a response is delimited. */
     enum Framing {
         /** No body: a HEAD response, 1xx, 204 or 304. */
@@ -70,7 +71,7 @@ record Http1Head(int status, HttpHeaders headers) {
             }
             fields.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
-        return new Http1Head(status, HttpHeaders.of(fields, (n, v) -> true));
+        return new Http1Head(status, HttpHeaders.of(fields, (n, v) -> true), lines[0].startsWith("HTTP/1.1 "));
     }
 
     private static int parseStatusLine(String line) throws ProtocolException {
@@ -94,6 +95,29 @@ record Http1Head(int status, HttpHeaders headers) {
     }
 
     /**
+     * Whether the connection may carry another request once this response's body has been read to its
+     * end: HTTP/1.1, no {@code Connection: close}, and a body delimited by its length or by chunks, not
+     * both declared (RFC 9112 §6.1: a sender of both may be smuggling a second response) and not by the
+     * close.
+     */
+    boolean reusable(String method) throws ProtocolException {
+        if (!http11) {
+            return false;
+        }
+        for (String v : headers.allValues("Connection")) {
+            for (String token : v.split(",")) {
+                if (token.strip().equalsIgnoreCase("close")) {
+                    return false;
+                }
+            }
+        }
+        if (!headers.allValues("Transfer-Encoding").isEmpty() && !headers.allValues("Content-Length").isEmpty()) {
+            return false;
+        }
+        return framing(method) != Framing.UNTIL_CLOSE;
+    }
+
+    /**
      * How the body of this response to {@code method} is delimited (RFC 9112 §6.3).
      *
      * @throws ProtocolException for a transfer coding Berth does not decode, or a {@code Content-Length}
@@ -105,8 +129,8 @@ record Http1Head(int status, HttpHeaders headers) {
         }
         List<String> codings = headers.allValues("Transfer-Encoding");
         if (!codings.isEmpty()) {
-            // Transfer-Encoding overrides Content-Length; the connection is closed after this response
-            // anyway, so a smuggled second response can never be read
+            // Transfer-Encoding overrides Content-Length; a response with both is never followed by
+            // another on the same connection (see reusable), so a smuggled second response is never read
             List<String> all = new ArrayList<>();
             for (String v : codings) {
                 for (String part : v.split(",")) {

@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -115,9 +118,8 @@ class Http1ClientTest {
         String head = server.requestHead(0);
         assertThat(head).startsWith("GET /v2/a/blobs/x?token=1&b=2 HTTP/1.1\r\n")
                 .contains("\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
-                .contains("\r\nUser-Agent: berth-test\r\n", "\r\nAuthorization: Bearer t0k3n\r\n",
-                        "\r\nConnection: close\r\n")
-                .doesNotContainIgnoringCase("content-length")
+                .contains("\r\nUser-Agent: berth-test\r\n", "\r\nAuthorization: Bearer t0k3n\r\n")
+                .doesNotContainIgnoringCase("content-length").doesNotContainIgnoringCase("connection:")
                 .endsWith("\r\n\r\n");
         assertThat(released).hasValue(1);
     }
@@ -451,12 +453,155 @@ class Http1ClientTest {
                 Optional.empty(), Duration.ofSeconds(1), false);
 
         assertThat(new String(Http1Client.requestHead(post, false), StandardCharsets.ISO_8859_1)).isEqualTo(
-                "POST /v2/a?x=1 HTTP/1.1\r\nHost: reg.example:5000\r\nX-A: b\r\nContent-Length: 7\r\n"
-                        + "Connection: close\r\n\r\n");
+                "POST /v2/a?x=1 HTTP/1.1\r\nHost: reg.example:5000\r\nX-A: b\r\nContent-Length: 7\r\n\r\n");
         assertThat(new String(Http1Client.requestHead(post, true), StandardCharsets.ISO_8859_1))
                 .startsWith("POST http://reg.example:5000/v2/a?x=1 HTTP/1.1\r\n");
         assertThat(new String(Http1Client.requestHead(put, false), StandardCharsets.ISO_8859_1)).isEqualTo(
-                "PUT /v2/b HTTP/1.1\r\nHost: reg.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                "PUT /v2/b HTTP/1.1\r\nHost: reg.example\r\nContent-Length: 0\r\n\r\n");
+    }
+
+    @Nested
+    class KeepAlive {
+        KeepAliveServer ka;
+
+        @BeforeEach
+        void start() throws IOException {
+            ka = new KeepAliveServer();
+        }
+
+        @AfterEach
+        void stop() throws IOException {
+            ka.close();
+        }
+
+        Http1Client.Exchange get(String path) {
+            return Http1Client.Exchange.get(URI.create("http://127.0.0.1:" + ka.port() + path), Duration.ofSeconds(2));
+        }
+
+        byte[] fetch(String path, String answer, boolean readToEnd) throws IOException {
+            ka.next(ascii(answer));
+            try (Response r = send(get(path))) {
+                return readToEnd ? r.body().readAllBytes() : r.body().readNBytes(1);
+            }
+        }
+
+        @Test
+        void bodiesReadToTheirEnd_oneConnectionCarriesTheNextRequests() throws Exception {
+            assertThat(fetch("/a", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", true)).isEqualTo(ascii("abc"));
+            assertThat(fetch("/b", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n",
+                    true)).isEqualTo(ascii("de"));
+            assertThat(fetch("/c", "HTTP/1.1 204 No Content\r\n\r\n", true)).isEmpty();
+
+            assertThat(ka.heads()).extracting(h -> h.split(" ")[1]).containsExactly("/a", "/b", "/c");
+            assertThat(ka.accepted()).isEqualTo(1);
+            assertThat(released).hasValue(3);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx",
+            "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx",
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nforged"})
+        void responsesThatEndTheConnection_orCarryMoreThanTheirBody_neverReused(String answer) throws Exception {
+            fetch("/a", answer, true);
+            fetch("/b", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny", true);
+
+            assertThat(ka.accepted()).isEqualTo(2);
+        }
+
+        @Test
+        void bodyClosedBeforeItsEnd_connectionNotReused() throws Exception {
+            fetch("/a", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", false);
+            fetch("/b", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny", true);
+
+            assertThat(ka.accepted()).isEqualTo(2);
+        }
+
+        @Test
+        void idleConnectionTheServerClosed_requestGoesOnAFreshOne() throws Exception {
+            fetch("/a", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", true);
+            ka.dropConnections();
+
+            assertThat(fetch("/b", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny", true)).isEqualTo(ascii("y"));
+            assertThat(ka.accepted()).isEqualTo(2);
+        }
+    }
+
+    /** Serves any number of requests per connection, each with the next scripted answer. */
+    static final class KeepAliveServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.BlockingQueue<byte[]> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final List<String> heads = new CopyOnWriteArrayList<>();
+        private final List<Socket> open = new CopyOnWriteArrayList<>();
+        private final AtomicInteger accepted = new AtomicInteger();
+
+        KeepAliveServer() throws IOException {
+            Thread t = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        accepted.incrementAndGet();
+                        open.add(s);
+                        Thread c = new Thread(() -> serve(s), "keep-alive-conn");
+                        c.setDaemon(true);
+                        c.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "keep-alive-server");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        List<String> heads() {
+            return heads;
+        }
+
+        void next(byte[] answer) {
+            answers.add(answer);
+        }
+
+        /** Closes every connection, as a server does with idle ones. */
+        void dropConnections() throws IOException, InterruptedException {
+            for (Socket s : open) {
+                s.close();
+            }
+            Thread.sleep(50); // lets the FIN reach the client; the client must cope either way
+        }
+
+        private void serve(Socket s) {
+            try (s) {
+                while (true) {
+                    String head = ScriptedServer.readHead(s.getInputStream());
+                    if (head.isEmpty()) {
+                        return;
+                    }
+                    heads.add(head);
+                    s.getOutputStream().write(answers.take());
+                    s.getOutputStream().flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
     }
 
     @Test
