@@ -173,8 +173,9 @@ final class Http1Client {
                 try {
                     return exchange(c, head, request, dialer, release);
                 } catch (IOException e) {
-                    if (!reused || c.received() > 0) {
-                        throw e;
+                    if (!reused || c.received() > 0 || e instanceof HttpTimeoutException
+                            || e instanceof InterruptedIOException) {
+                        throw e; // an answer began, or waiting was the failure: not a stale connection
                     }
                     // the server closed the idle connection before this request reached it: once more on
                     // a fresh connection (the next take finds none or another idle one, checked first)
