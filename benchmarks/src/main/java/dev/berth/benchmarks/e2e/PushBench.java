@@ -35,9 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
  * time says more about the neighbours than about the client, the CPU time does not.
  *
  * <p>Usage: {@code PushBench [--mib 100] [--runs 3] [--warmup 1] [--chunked MiB] [--out DIR]}. Needs
- * docker-registry, openssl and curl. Run it as the {@code berth} command runs
- * ({@code -Djdk.httpclient.bufsize=1048576}),
- * or without, to see what the JDK default costs.
+ * docker-registry, openssl and curl.
  */
 public final class PushBench {
     private PushBench() {
@@ -65,8 +63,7 @@ public final class PushBench {
         Path blob = work.resolve("blob.bin");
         Digest digest = writeRandom(blob, (long) mib << 20);
         Descriptor d = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, digest, Files.size(blob));
-        System.out.printf(Locale.ROOT, "blob: %d MiB, %s; jdk.httpclient.bufsize=%s%n", mib, digest,
-                System.getProperty("jdk.httpclient.bufsize", "(default)"));
+        System.out.printf(Locale.ROOT, "blob: %d MiB, %s%n", mib, digest);
         for (String proto : List.of("http", "https")) {
             Path dir = work.resolve(proto);
             try (RealRegistry registry = proto.equals("https") ? RealRegistry.tls(dir) : RealRegistry.plain(dir)) {
