@@ -129,9 +129,14 @@ public final class PushBench {
                 registry.uri().toString(), repo, blob.toString(), digest.toString(),
                 registry.certificate().toString()));
         List<String> lines = Files.readAllLines(log);
-        String[] children = lines.get(lines.size() - 1).trim().split("\\s+");
-        cpu.add(Math.round((seconds(children[0]) + seconds(children[1])) * 1000) / 1000.0);
+        cpu.add(childCpu(lines.get(lines.size() - 1)));
         return Math.round(s * 1000) / 1000.0;
+    }
+
+    /** The user plus system CPU seconds of a shell's children: the last line bash's {@code times} prints. */
+    static double childCpu(String timesLine) {
+        String[] children = timesLine.trim().split("\\s+");
+        return Math.round((seconds(children[0]) + seconds(children[1])) * 1000) / 1000.0;
     }
 
     /** "1m2.500s" in seconds. */
@@ -146,7 +151,7 @@ public final class PushBench {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static Digest writeRandom(Path file, long size) throws IOException {
+    static Digest writeRandom(Path file, long size) throws IOException {
         SplittableRandom random = new SplittableRandom(13);
         Digester digester = Digester.sha256();
         byte[] buf = new byte[1 << 20];
@@ -164,13 +169,13 @@ public final class PushBench {
         return digester.digest();
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2);
     }
 
-    private static SSLContext trusting(Path certificate) throws Exception {
+    static SSLContext trusting(Path certificate) throws Exception {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream in = Files.newInputStream(certificate)) {
