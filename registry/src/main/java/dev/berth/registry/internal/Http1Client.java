@@ -164,25 +164,20 @@ final class Http1Client {
             // A request with a body goes on a fresh connection: were a reused one found closed, the body
             // (and whatever its source hashes) could not simply be sent again.
             boolean bodiless = request.body().map(b -> b.length() == 0).orElse(true);
-            while (true) {
-                c = bodiless ? IDLE.take(key) : null;
-                boolean reused = c != null;
-                if (c == null) {
-                    c = Connection.open(route, key, request, dialer);
-                }
+            c = bodiless ? IDLE.take(key) : null;
+            if (c != null) {
                 try {
                     return exchange(c, head, request, dialer, release);
-                } catch (IOException e) {
-                    if (!reused || c.received() > 0 || e instanceof HttpTimeoutException
-                            || e instanceof InterruptedIOException) {
-                        throw e; // an answer began, or waiting was the failure: not a stale connection
-                    }
-                    // the server closed the idle connection before this request reached it: once more on
-                    // a fresh connection (the next take finds none or another idle one, checked first)
+                } catch (ClosedBeforeAnswer e) {
+                    // The server closed the idle connection (a clean close, no byte of an answer) as this
+                    // request reached it: once more, on a fresh connection. A reset or a timeout is not
+                    // taken for that: it fails the attempt, and the transport's retry policy decides.
                     c.close();
                     c = null;
                 }
             }
+            c = Connection.open(route, key, request, dialer);
+            return exchange(c, head, request, dialer, release);
         } catch (IOException | RuntimeException e) {
             if (c != null) {
                 c.close();
@@ -334,6 +329,15 @@ final class Http1Client {
                 }
             }
             return null;
+        }
+    }
+
+    /** The server closed the connection cleanly before sending a byte of its answer. */
+    static final class ClosedBeforeAnswer extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedBeforeAnswer() {
+            super("connection closed without a response");
         }
     }
 
@@ -552,6 +556,9 @@ final class Http1Client {
                     throw new ProtocolException("response head larger than " + MAX_HEAD + " bytes");
                 }
                 if (fill(deadline, timeoutMessage) < 0) {
+                    if (b.remaining() == 0 && received == 0) {
+                        throw new ClosedBeforeAnswer();
+                    }
                     throw new ProtocolException(b.remaining() == 0 ? "connection closed without a response"
                             : "connection closed inside the response head");
                 }
