@@ -93,15 +93,7 @@ final class ForwardProxy implements AutoCloseable {
                 // client is told so, so it never sends a second request this proxy would not read
                 origin.getOutputStream().write((parts[0] + " " + path + " " + parts[2] + rest
                         + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                Thread up = new Thread(() -> {
-                    try {
-                        in.transferTo(origin.getOutputStream());
-                    } catch (IOException e) {
-                        // either side closed
-                    }
-                }, "forward-proxy-up");
-                up.setDaemon(true);
-                up.start();
+                upstream(in, origin);
                 InputStream originIn = origin.getInputStream();
                 String answer = readHead(originIn);
                 OutputStream out = client.getOutputStream();
@@ -116,6 +108,13 @@ final class ForwardProxy implements AutoCloseable {
 
     /** Copies client to origin on another thread and origin to client on this one, until the origin closes. */
     private static void pipe(InputStream clientIn, Socket origin, Socket client) throws IOException {
+        upstream(clientIn, origin);
+        OutputStream out = client.getOutputStream();
+        origin.getInputStream().transferTo(out);
+    }
+
+    /** Copies what the client sends on to the origin, on a thread of its own, until either side closes. */
+    private static void upstream(InputStream clientIn, Socket origin) {
         Thread up = new Thread(() -> {
             try {
                 clientIn.transferTo(origin.getOutputStream());
@@ -125,8 +124,6 @@ final class ForwardProxy implements AutoCloseable {
         }, "forward-proxy-up");
         up.setDaemon(true);
         up.start();
-        OutputStream out = client.getOutputStream();
-        origin.getInputStream().transferTo(out);
     }
 
     private static String readHead(InputStream in) throws IOException {

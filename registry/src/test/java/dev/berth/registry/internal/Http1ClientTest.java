@@ -537,20 +537,8 @@ class Http1ClientTest {
         private final AtomicInteger accepted = new AtomicInteger();
 
         KeepAliveServer() throws IOException {
-            Thread t = new Thread(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket s = socket.accept();
-                        accepted.incrementAndGet();
-                        open.add(s);
-                        Thread c = new Thread(() -> serve(s), "keep-alive-conn");
-                        c.setDaemon(true);
-                        c.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "keep-alive-server");
+            Thread t = new Thread(() -> ScriptedServer.acceptEach(socket, accepted, open, this::serve),
+                    "keep-alive-server");
             t.setDaemon(true);
             t.start();
         }
@@ -737,12 +725,18 @@ class Http1ClientTest {
         }
 
         private void acceptLoop() {
+            acceptEach(socket, accepted, open, this::serve);
+        }
+
+        /** Accepts until {@code socket} closes, serving each connection on a daemon thread of its own. */
+        static void acceptEach(ServerSocket socket, AtomicInteger accepted, List<Socket> open,
+                               java.util.function.Consumer<Socket> serve) {
             while (!socket.isClosed()) {
                 try {
                     Socket s = socket.accept();
                     accepted.incrementAndGet();
                     open.add(s);
-                    Thread t = new Thread(() -> serve(s), "scripted-conn");
+                    Thread t = new Thread(() -> serve.accept(s), "scripted-conn");
                     t.setDaemon(true);
                     t.start();
                 } catch (IOException e) {
