@@ -66,6 +66,12 @@ final class Http1Client {
     static final int MAX_INFORMATIONAL = 16;
     /** The buffer each response reads through (at least {@link #MAX_HEAD}). */
     static final int BUFFER_SIZE = 1024 * 1024;
+    /**
+     * The longest a TLS handshake may take (at most the request's timeout), as Go's default transport and
+     * so Docker: a server that does not speak TLS and never answers (a plain-http registry probed over
+     * https) must fail fast, as a TLS failure, so an insecure registry falls back to http.
+     */
+    static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** How long an idle connection is kept (servers close theirs after a minute or more). */
     static final Duration MAX_IDLE = Duration.ofSeconds(30);
     /** The most idle connections kept, over all origins. */
@@ -490,7 +496,15 @@ final class Http1Client {
                 }
                 if (route.tls()) {
                     c.tls = new Tls(c, key.context(), route, key.verified());
-                    c.tls.handshake(deadline);
+                    long handshake = Math.min(request.timeout().toNanos(), TLS_HANDSHAKE_TIMEOUT.toNanos());
+                    try {
+                        c.tls.handshake(System.nanoTime() + handshake);
+                    } catch (HttpTimeoutException e) {
+                        SSLHandshakeException tlsFailure = new SSLHandshakeException("TLS handshake timed out after "
+                                + handshake / 1_000_000 + " ms");
+                        tlsFailure.initCause(e);
+                        throw tlsFailure;
+                    }
                 }
                 c.received = 0; // a proxy's answer and the handshake are not the response
                 return c;

@@ -445,6 +445,20 @@ class Http1ClientTest {
     }
 
     @Test
+    void https_serverThatNeverAnswersTheHandshake_failsFastAsATlsFailure() throws Exception {
+        // a plain-http server waiting for a request line: the ClientHello is never answered
+        server.answerAfterHang(ascii(""));
+        Http1Client.Exchange r = new Http1Client.Exchange("GET", URI.create("https://127.0.0.1:" + server.port() + "/v2/"),
+                List.of(), Optional.empty(), Duration.ofMillis(400), false);
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> send(r)).isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                .hasMessageContaining("TLS handshake timed out");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        assertThat(released).hasValue(1);
+    }
+
+    @Test
     void requestHead_bodyAndAbsoluteForm() {
         Http1Client.Exchange post = new Http1Client.Exchange("POST", URI.create("http://reg.example:5000/v2/a?x=1"),
                 List.<String[]>of(new String[] {"Content-Length", "99"}, new String[] {"X-A", "b"}),
