@@ -8,7 +8,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -50,29 +52,57 @@ final class ContextTar {
         }
     }
 
+    /**
+     * What the tar keeps of a file, read with one {@code lstat} where the JDK offers the unix view (every
+     * attribute asked for separately had cost eight system calls per file).
+     */
+    private record Attributes(boolean symlink, boolean directory, boolean regular, long size, FileTime modified,
+                              int permissions, long uid, long gid) {
+        static Attributes of(Path p) throws IOException {
+            if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+                Map<String, Object> m = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+                // permission bits only, as PosixFilePermission gives them: the tar keeps no setuid bits
+                return new Attributes((Boolean) m.get("isSymbolicLink"), (Boolean) m.get("isDirectory"),
+                        (Boolean) m.get("isRegularFile"), (Long) m.get("size"), (FileTime) m.get("lastModifiedTime"),
+                        (Integer) m.get("mode") & 0777, (Integer) m.get("uid") & 0xffffffffL,
+                        (Integer) m.get("gid") & 0xffffffffL);
+            }
+            BasicFileAttributes b = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            int permissions;
+            try {
+                permissions = bits(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+            } catch (UnsupportedOperationException e) {
+                permissions = b.isDirectory() ? 0755 : 0644;
+            }
+            return new Attributes(b.isSymbolicLink(), b.isDirectory(), b.isRegularFile(), b.size(),
+                    b.lastModifiedTime(), permissions, 0, 0);
+        }
+    }
+
     private static void add(TarArchiveOutputStream tar, Path base, Path p) throws IOException {
         String name = base.relativize(p).toString().replace('\\', '/');
-        if (Files.isSymbolicLink(p)) {
+        Attributes a = Attributes.of(p);
+        if (a.symlink()) {
             TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
             e.setLinkName(Files.readSymbolicLink(p).toString());
-            metadata(e, p);
+            metadata(e, a);
             e.setMode(0120777);
             tar.putArchiveEntry(e);
             tar.closeArchiveEntry();
-        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        } else if (a.directory()) {
             TarArchiveEntry e = new TarArchiveEntry(name + "/");
-            e.setMode(040000 | mode(p));
-            metadata(e, p);
+            e.setMode(040000 | a.permissions());
+            metadata(e, a);
             tar.putArchiveEntry(e);
             tar.closeArchiveEntry();
             for (Path child : sorted(p)) {
                 add(tar, base, child);
             }
-        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        } else if (a.regular()) {
             TarArchiveEntry e = new TarArchiveEntry(name);
-            e.setSize(Files.size(p));
-            e.setMode(0100000 | mode(p));
-            metadata(e, p);
+            e.setSize(a.size());
+            e.setMode(0100000 | a.permissions());
+            metadata(e, a);
             tar.putArchiveEntry(e);
             Files.copy(p, tar);
             tar.closeArchiveEntry();
@@ -81,13 +111,7 @@ final class ContextTar {
         }
     }
 
-    private static int mode(Path p) throws IOException {
-        Set<PosixFilePermission> perms;
-        try {
-            perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        } catch (UnsupportedOperationException e) {
-            return Files.isDirectory(p) ? 0755 : 0644;
-        }
+    private static int bits(Set<PosixFilePermission> perms) {
         int m = 0;
         for (PosixFilePermission perm : perms) {
             m |= 1 << (8 - perm.ordinal());
@@ -95,23 +119,13 @@ final class ContextTar {
         return m;
     }
 
-    private static void metadata(TarArchiveEntry e, Path p) throws IOException {
+    private static void metadata(TarArchiveEntry e, Attributes a) {
         // The entry's own constructor stamps "now" and the JVM user's name; the file's time and no
         // names, as moby writes them, keep the tar the same from one run to the next.
-        FileTime modified = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
-        e.setLastModifiedTime(FileTime.from(modified.to(TimeUnit.SECONDS), TimeUnit.SECONDS));
+        e.setLastModifiedTime(FileTime.from(a.modified().to(TimeUnit.SECONDS), TimeUnit.SECONDS));
         e.setUserName("");
         e.setGroupName("");
-        owner(e, p);
-    }
-
-    private static void owner(TarArchiveEntry e, Path p) {
-        try {
-            e.setUserId(((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue());
-            e.setGroupId(((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue());
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
-            e.setUserId(0);
-            e.setGroupId(0);
-        }
+        e.setUserId(a.uid());
+        e.setGroupId(a.gid());
     }
 }
