@@ -138,12 +138,6 @@ final class Http1Client {
             Objects.requireNonNull(insecureTls, "insecureTls");
             Objects.requireNonNull(proxies, "proxies");
         }
-
-        /** The JDK's default TLS context and proxy selector. */
-        static Dialer standard(Duration connectTimeout, Duration idleTimeout) {
-            return new Dialer(connectTimeout, idleTimeout, Transport::defaultTls, InsecureTls::context,
-                    ProxySelector::getDefault);
-        }
     }
 
     /**
@@ -617,11 +611,6 @@ final class Http1Client {
             } finally {
                 b.flip();
             }
-        }
-
-        /** Bytes received since the connection was opened (after any handshake) or taken from the pool. */
-        long received() {
-            return received;
         }
 
         /**
