@@ -1,5 +1,5 @@
 /**
- * Berth registry: an OCI distribution client for plugins over an HTTP/1.1 client of its own (plain http
+ * Berth registry: an OCI distribution client for plugins over Berth's one HTTP/1.1 client (plain http
  * and TLS, strict response parsing, no threads of its own) (resolve, fetch
  * with resume and verification, push with mounts and chunked uploads, Basic and Bearer auth, Docker's
  * credential store) and an OCI image-layout directory as an offline registry.

@@ -14,7 +14,7 @@ import dev.berth.registry.internal.ChunkCursor;
 import dev.berth.registry.internal.Errors;
 import dev.berth.registry.internal.Request;
 import dev.berth.registry.internal.Response;
-import dev.berth.registry.internal.StreamBody;
+import dev.berth.internal.http.StreamBody;
 import dev.berth.registry.internal.Transport;
 import dev.berth.registry.internal.Urls;
 import dev.berth.remote.BlobSource;

@@ -1,5 +1,6 @@
 package dev.berth.registry.internal;
 
+import dev.berth.internal.http.StreamBody;
 import dev.berth.internal.json.Json;
 import dev.berth.internal.json.JsonException;
 import dev.berth.internal.json.JsonObject;

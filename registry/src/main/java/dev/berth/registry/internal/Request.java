@@ -1,5 +1,6 @@
 package dev.berth.registry.internal;
 
+import dev.berth.internal.http.StreamBody;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

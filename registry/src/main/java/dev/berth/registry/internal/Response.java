@@ -1,5 +1,6 @@
 package dev.berth.registry.internal;
 
+import dev.berth.internal.http.Http1Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,16 +46,7 @@ public final class Response implements AutoCloseable {
 
     /** {@code Content-Length}, if present and valid. */
     public OptionalLong contentLength() {
-        Optional<String> v = header("Content-Length");
-        if (v.isEmpty()) {
-            return OptionalLong.empty();
-        }
-        try {
-            long l = Long.parseLong(v.get().trim());
-            return l >= 0 ? OptionalLong.of(l) : OptionalLong.empty();
-        } catch (NumberFormatException e) {
-            return OptionalLong.empty();
-        }
+        return Http1Response.contentLength(headers);
     }
 
     /** The URI that answered (after redirects). */

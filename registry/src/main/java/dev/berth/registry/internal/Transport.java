@@ -1,5 +1,8 @@
 package dev.berth.registry.internal;
 
+import dev.berth.internal.http.Http1Client;
+import dev.berth.internal.http.Http1Response;
+import dev.berth.internal.http.StreamBody;
 import dev.berth.registry.CredentialProvider;
 import dev.berth.registry.RetryPolicy;
 import dev.berth.remote.RegistryException.Reason;
@@ -299,7 +302,8 @@ public final class Transport {
             }
         }
         // runs release itself when it fails
-        return Http1Client.send(exchange, dialer, permit == null ? () -> { } : permit::release);
+        Http1Response answer = Http1Client.send(exchange, dialer, permit == null ? () -> { } : permit::release);
+        return new Response(answer.status(), answer.headers(), answer.uri(), answer.body());
     }
 
     private Semaphore permit(String registry) {

@@ -1,5 +1,6 @@
 package dev.berth.registry.internal;
 
+import dev.berth.internal.http.Http1Client;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -23,13 +24,7 @@ public final class Urls {
 
     /** The URI without query, fragment or user info: safe for logs and messages (presigned URLs carry secrets). */
     public static String redact(URI uri) {
-        if (uri == null) {
-            return "<none>";
-        }
-        String host = uri.getHost() == null ? "" : uri.getHost();
-        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        return uri.getScheme() + "://" + host + port + path + (uri.getRawQuery() != null ? "?<redacted>" : "");
+        return Http1Client.redact(uri);
     }
 
     /** Whether the host is a loopback name or address literal. */

@@ -1,4 +1,4 @@
-package dev.berth.registry.internal;
+package dev.berth.internal.http;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.berth.registry.internal;
+package dev.berth.internal.http;
 
 import java.net.ProtocolException;
 import java.net.http.HttpHeaders;
@@ -32,14 +32,20 @@ record Http1Head(int status, HttpHeaders headers, boolean http11) {
         UNTIL_CLOSE
     }
 
+    private static final java.util.regex.Pattern LINE_END = java.util.regex.Pattern.compile("\r?\n");
+
     /**
-     * Parses a head: the bytes up to, not including, the empty line that ends it.
+     * Parses a head: its bytes up to the LF that ends its last line (a CR before that LF is dropped).
      *
      * @throws ProtocolException for a malformed status line, header name or field line
      */
     static Http1Head parse(byte[] bytes, int length) throws ProtocolException {
         String text = new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
-        String[] lines = text.split("\r\n", -1);
+        if (text.endsWith("\r")) {
+            text = text.substring(0, text.length() - 1); // the CR of the last line's CRLF
+        }
+        // lines end with CRLF or a bare LF (see Http1Client's head reader); a CR anywhere else is refused
+        String[] lines = LINE_END.split(text, -1);
         int status = parseStatusLine(lines[0]);
         Map<String, List<String>> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (int i = 1; i < lines.length; i++) {

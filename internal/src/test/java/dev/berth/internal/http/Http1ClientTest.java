@@ -1,4 +1,4 @@
-package dev.berth.registry.internal;
+package dev.berth.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,16 +75,24 @@ class Http1ClientTest {
     }
 
     static Http1Client.Dialer dialer(Duration connectTimeout, Duration idleTimeout) {
-        return new Http1Client.Dialer(connectTimeout, idleTimeout, Transport::defaultTls, InsecureTls::context,
-                () -> null);
+        return new Http1Client.Dialer(connectTimeout, idleTimeout, Http1ClientTest::defaultTls,
+                Http1ClientTest::defaultTls, () -> null);
     }
 
-    Response send(Http1Client.Exchange request) throws IOException {
+    static javax.net.ssl.SSLContext defaultTls() {
+        try {
+            return javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Http1Response send(Http1Client.Exchange request) throws IOException {
         return Http1Client.send(request, dialer(Duration.ofSeconds(2), IDLE), released::incrementAndGet);
     }
 
     byte[] body(Http1Client.Exchange request) throws IOException {
-        try (Response r = send(request)) {
+        try (Http1Response r = send(request)) {
             return r.body().readAllBytes();
         }
     }
@@ -109,7 +117,7 @@ class Http1ClientTest {
         server.answer(concat(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + payload.length
                 + "\r\nDocker-Content-Digest: sha256:abc\r\n\r\n"), payload));
 
-        try (Response r = send(get("/v2/a/blobs/x?token=1&b=2"))) {
+        try (Http1Response r = send(get("/v2/a/blobs/x?token=1&b=2"))) {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("docker-content-digest")).hasValue("sha256:abc");
             assertThat(r.body().readAllBytes()).isEqualTo(payload);
@@ -166,8 +174,8 @@ class Http1ClientTest {
         server.answer(ascii("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nnot a body"));
         Http1Client.Exchange head = request("HEAD", "/m", Duration.ofSeconds(2));
 
-        try (Response r = send(head)) {
-            assertThat(r.contentLength()).hasValue(1000);
+        try (Http1Response r = send(head)) {
+            assertThat(Http1Response.contentLength(r.headers())).hasValue(1000);
             assertThat(r.body().available()).isZero();
             assertThat(r.body().read()).isEqualTo(-1);
         }
@@ -207,6 +215,30 @@ class Http1ClientTest {
                 "no colon at all", "X: a\u0000b")) {
             server.answer(ascii("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nok"));
             assertThatThrownBy(() -> send(get("/")).close()).as(header).isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "HTTP/1.1 200 OK\nContent-Length: 2\nX-A: b\n\nok",
+        "HTTP/1.0 200 OK\r\nContent-Length: 2\nX-A: b\r\n\nok",
+        "HTTP/1.1 200 OK\nContent-Length: 2\nX-A: b\n\r\nok",
+    })
+    void send_headLinesEndedByBareLf_readAsGoReadsThem(String answer) throws Exception {
+        server.answer(ascii(answer));
+
+        try (Http1Response r = send(get("/"))) {
+            assertThat(r.header("X-A")).hasValue("b");
+            assertThat(r.body().readAllBytes()).isEqualTo(ascii("ok"));
+        }
+    }
+
+    @Test
+    void send_bareCrInsideAHeadLine_refused() throws Exception {
+        for (String head : List.of("HTTP/1.1 200 OK\r\nX-A: b\rContent-Length: 9\r\n",
+                "HTTP/1.1 200 OK\r\nX-A\r: b\r\n")) {
+            server.answer(ascii(head + "Content-Length: 2\r\n\r\nok"));
+            assertThatThrownBy(() -> send(get("/")).close()).as(head).isInstanceOf(ProtocolException.class);
         }
     }
 
@@ -327,7 +359,7 @@ class Http1ClientTest {
     void read_bodyStalls_failsAfterTheIdleTimeout() throws Exception {
         server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
 
-        try (Response r = send(get("/"))) {
+        try (Http1Response r = send(get("/"))) {
             InputStream in = r.body();
             assertThat(in.readNBytes(3)).isEqualTo(ascii("abc"));
             assertThatThrownBy(in::read).isInstanceOf(HttpTimeoutException.class)
@@ -339,7 +371,7 @@ class Http1ClientTest {
     @Test
     void close_fromAnotherThreadWhileAReadWaits_failsTheReadAtOnce() throws Exception {
         server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
-        Response response = Http1Client.send(get("/"), dialer(Duration.ofSeconds(2), Duration.ofSeconds(20)),
+        Http1Response response = Http1Client.send(get("/"), dialer(Duration.ofSeconds(2), Duration.ofSeconds(20)),
                 released::incrementAndGet);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         Thread reader = reader(response, failures);
@@ -359,7 +391,7 @@ class Http1ClientTest {
     @Test
     void read_interrupted_failsWithInterruptedIo() throws Exception {
         server.answerAfterHang(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
-        Response response = Http1Client.send(get("/"), dialer(Duration.ofSeconds(2), Duration.ofSeconds(20)),
+        Http1Response response = Http1Client.send(get("/"), dialer(Duration.ofSeconds(2), Duration.ofSeconds(20)),
                 released::incrementAndGet);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         Thread reader = reader(response, failures);
@@ -374,7 +406,7 @@ class Http1ClientTest {
     }
 
     /** A started thread that reads one byte of the body, recording what it throws. */
-    private static Thread reader(Response response, List<Throwable> failures) {
+    private static Thread reader(Http1Response response, List<Throwable> failures) {
         Thread reader = new Thread(() -> {
             try {
                 response.body().read();
@@ -494,7 +526,7 @@ class Http1ClientTest {
 
         byte[] fetch(String path, String answer, boolean readToEnd) throws IOException {
             ka.next(ascii(answer));
-            try (Response r = send(get(path))) {
+            try (Http1Response r = send(get(path))) {
                 return readToEnd ? r.body().readAllBytes() : r.body().readNBytes(1);
             }
         }

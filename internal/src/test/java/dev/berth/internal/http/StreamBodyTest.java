@@ -1,4 +1,4 @@
-package dev.berth.registry.internal;
+package dev.berth.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.berth.registry.internal;
+package dev.berth.internal.http;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 
 /**
  * A request body of a known length, read from a stream when it is sent; a fresh one is made per attempt
- * (see {@link Request#body()}).
+ * (the registry client asks its request for one per attempt).
  *
  * <p>The bytes go through one buffer of at most {@link #BUFFER} bytes per send: read from the source,
  * handed to the connection (which writes or encrypts them before it returns) and filled again. Nothing is

@@ -1,4 +1,4 @@
-package dev.berth.registry.internal;
+package dev.berth.internal.http;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -6,6 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Proxy;
 import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
@@ -14,6 +17,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -31,8 +35,8 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 
 /**
- * Berth's one HTTP/1.1 client: every registry and token-server request goes through it, over plain http
- * and https, on the caller's thread.
+ * Berth's one HTTP/1.1 client: every registry, token-server and plugin request goes through it, over plain
+ * http, https and unix sockets, on the caller's thread.
  *
  * <p>Why not the JDK's {@code java.net.http} client, which Berth used for everything but plain-http GETs
  * before: it allocates a fresh heap buffer for every socket read and every TLS record and hands them
@@ -40,6 +44,10 @@ import javax.net.ssl.SSLParameters;
  * samples were buffer allocation), and its selector thread sits in native code, which made every command
  * that had used it wait ~0.3 s at JVM exit. Here the socket is read straight into a reused buffer, TLS
  * records are decrypted by an {@link SSLEngine} into that same buffer, and no thread is started.
+ *
+ * <p>Plugins: {@link Dialer#unix} sends every request of an exchange to a plugin's unix socket, one
+ * connection per exchange ({@code Connection: close}, never pooled), with one deadline over the whole
+ * exchange ({@link Dialer#total()}), so a plugin that trickles its answer cannot hold the caller.
  *
  * <p>What it speaks: HTTP/1.1 with persistent connections: a connection goes back to an idle pool only
  * when its response was read exactly to the end its framing declares, with no byte beyond it, from a
@@ -59,7 +67,7 @@ import javax.net.ssl.SSLParameters;
  * then the idle timeout for each wait for body bytes and for each write of request body bytes. An
  * interrupt of the sending or reading thread ends a wait with an {@link InterruptedIOException}.
  */
-final class Http1Client {
+public final class Http1Client {
     /** The largest response head read. */
     static final int MAX_HEAD = 64 * 1024;
     /** The most 1xx heads skipped before the answer. */
@@ -102,10 +110,10 @@ final class Http1Client {
      * @param timeout how long to wait for the response head once the request is sent
      * @param skipTlsChecks whether https accepts any certificate for any host name (an insecure registry)
      */
-    record Exchange(String method, URI uri, List<String[]> headers, Optional<StreamBody> body, Duration timeout,
+    public record Exchange(String method, URI uri, List<String[]> headers, Optional<StreamBody> body, Duration timeout,
                     boolean skipTlsChecks) {
         /** Copies. */
-        Exchange {
+        public Exchange {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(uri, "uri");
             headers = List.copyOf(headers);
@@ -114,7 +122,7 @@ final class Http1Client {
         }
 
         /** A bodiless GET, verifying TLS. */
-        static Exchange get(URI uri, Duration timeout) {
+        public static Exchange get(URI uri, Duration timeout) {
             return new Exchange("GET", uri, List.of(), Optional.empty(), timeout, false);
         }
     }
@@ -127,16 +135,40 @@ final class Http1Client {
      * @param tls            the TLS context for https, asked for on the first https request
      * @param insecureTls    the context for {@link Exchange#skipTlsChecks()}, asked for on first use
      * @param proxies        where proxies come from, asked per request
+     * @param unixSocket     the unix socket every request goes to whatever its URI's host (a plugin's),
+     *                       or empty for TCP to the URI's host
+     * @param total          how long one exchange may take from the start of connecting to the end of its
+     *                       body, over all the waits above, or empty for no such bound
      */
-    record Dialer(Duration connectTimeout, Duration idleTimeout, Supplier<SSLContext> tls,
-                  Supplier<SSLContext> insecureTls, Supplier<ProxySelector> proxies) {
+    public record Dialer(Duration connectTimeout, Duration idleTimeout, Supplier<SSLContext> tls,
+                         Supplier<SSLContext> insecureTls, Supplier<ProxySelector> proxies,
+                         Optional<Path> unixSocket, Optional<Duration> total) {
         /** Checks. */
-        Dialer {
+        public Dialer {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(idleTimeout, "idleTimeout");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(insecureTls, "insecureTls");
             Objects.requireNonNull(proxies, "proxies");
+            Objects.requireNonNull(unixSocket, "unixSocket");
+            Objects.requireNonNull(total, "total");
+        }
+
+        /** TCP to each request's host, with no bound over a whole exchange. */
+        public Dialer(Duration connectTimeout, Duration idleTimeout, Supplier<SSLContext> tls,
+                      Supplier<SSLContext> insecureTls, Supplier<ProxySelector> proxies) {
+            this(connectTimeout, idleTimeout, tls, insecureTls, proxies, Optional.empty(), Optional.empty());
+        }
+
+        /**
+         * Plain HTTP over the unix socket {@code socket}, one connection per exchange ({@code Connection:
+         * close}, never pooled), every exchange done within {@code total} (connect, send, head and body).
+         */
+        public static Dialer unix(Path socket, Duration total) {
+            Supplier<SSLContext> none = () -> {
+                throw new IllegalStateException("no TLS over a unix socket");
+            };
+            return new Dialer(total, total, none, none, () -> null, Optional.of(socket), Optional.of(total));
         }
     }
 
@@ -152,20 +184,24 @@ final class Http1Client {
      * @throws ProtocolException           for a response Berth refuses to interpret
      * @throws IllegalArgumentException    for a header value with a line break (never sent)
      */
-    static Response send(Exchange request, Dialer dialer, Runnable release) throws IOException {
+    public static Http1Response send(Exchange request, Dialer dialer, Runnable release) throws IOException {
         Objects.requireNonNull(release, "release");
         Connection c = null;
+        // a nanoTime past which no wait of this exchange may go (Long.MAX_VALUE apart from now: none)
+        long hardDeadline = dialer.total().map(t -> System.nanoTime() + t.toNanos())
+                .orElse(System.nanoTime() + Long.MAX_VALUE);
         try {
             Route route = Route.of(request.uri(), dialer);
-            byte[] head = requestHead(request, route.proxied() && !route.tls());
+            byte[] head = requestHead(request, route.proxied() && !route.tls(), route.unix() != null);
             SSLContext context = !route.tls() ? null
                     : request.skipTlsChecks() ? dialer.insecureTls().get() : dialer.tls().get();
             Key key = new Key(route, context, !request.skipTlsChecks());
             // A request with a body goes on a fresh connection: were a reused one found closed, the body
             // (and whatever its source hashes) could not simply be sent again.
             boolean bodiless = request.body().map(b -> b.length() == 0).orElse(true);
-            c = bodiless ? IDLE.take(key) : null;
+            c = bodiless && route.unix() == null ? IDLE.take(key) : null;
             if (c != null) {
+                c.hardDeadline = hardDeadline;
                 try {
                     return exchange(c, head, request, dialer, release);
                 } catch (ClosedBeforeAnswer e) {
@@ -176,7 +212,7 @@ final class Http1Client {
                     c = null;
                 }
             }
-            c = Connection.open(route, key, request, dialer);
+            c = Connection.open(route, key, request, dialer, hardDeadline);
             return exchange(c, head, request, dialer, release);
         } catch (IOException | RuntimeException e) {
             if (c != null) {
@@ -187,7 +223,7 @@ final class Http1Client {
         }
     }
 
-    private static Response exchange(Connection c, byte[] head, Exchange request, Dialer dialer, Runnable release)
+    private static Http1Response exchange(Connection c, byte[] head, Exchange request, Dialer dialer, Runnable release)
             throws IOException {
         long idle = dialer.idleTimeout().toNanos();
         c.writeFully(ByteBuffer.wrap(head), System.nanoTime() + request.timeout().toNanos(), "request timed out");
@@ -211,8 +247,8 @@ final class Http1Client {
             response = c.readHead(deadline, "response head timed out");
         }
         Http1Body body = new Http1Body(c, response.framing(request.method()), response.contentLength(),
-                response.reusable(request.method()), dialer.idleTimeout(), release);
-        return new Response(response.status(), response.headers(), request.uri(), body);
+                response.reusable(request.method()) && c.key.route().unix() == null, dialer.idleTimeout(), release);
+        return new Http1Response(response.status(), response.headers(), request.uri(), body);
     }
 
     /**
@@ -221,6 +257,11 @@ final class Http1Client {
      * @param absoluteForm whether the target is the whole URI (plain http through a proxy)
      */
     static byte[] requestHead(Exchange request, boolean absoluteForm) {
+        return requestHead(request, absoluteForm, false);
+    }
+
+    /** @param close whether to ask the server to close the connection after its answer */
+    static byte[] requestHead(Exchange request, boolean absoluteForm, boolean close) {
         URI uri = request.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder sb = new StringBuilder(256);
@@ -242,6 +283,9 @@ final class Http1Client {
             }
             checkField(name, h[1]);
             sb.append(name).append(": ").append(h[1]).append("\r\n");
+        }
+        if (close) {
+            sb.append("Connection: close\r\n");
         }
         String method = request.method();
         if (request.body().isPresent()) {
@@ -285,8 +329,9 @@ final class Http1Client {
      * @param port    the origin's port
      * @param tls     whether the origin speaks https
      * @param proxy   the proxy's address, or null to connect directly
+     * @param unix    the unix socket to connect to instead of the host, or null
      */
-    record Route(String host, int port, boolean tls, InetSocketAddress proxy) {
+    record Route(String host, int port, boolean tls, InetSocketAddress proxy, Path unix) {
         boolean proxied() {
             return proxy != null;
         }
@@ -294,18 +339,24 @@ final class Http1Client {
         static Route of(URI uri, Dialer dialer) throws IOException {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new ProtocolException("not an http(s) URI: " + Urls.redact(uri));
+                throw new ProtocolException("not an http(s) URI: " + redact(uri));
             }
             String host = uri.getHost();
             if (host == null) {
-                throw new IOException("no host in " + Urls.redact(uri));
+                throw new IOException("no host in " + redact(uri));
             }
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
             boolean tls = scheme.equals("https");
             int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
-            return new Route(host, port, tls, proxyFor(uri, dialer));
+            if (dialer.unixSocket().isPresent()) {
+                if (tls) {
+                    throw new ProtocolException("no https over a unix socket: " + redact(uri));
+                }
+                return new Route(host, port, false, null, dialer.unixSocket().get());
+            }
+            return new Route(host, port, tls, proxyFor(uri, dialer), null);
         }
 
         /** The first HTTP proxy the selector names for {@code uri}, or null (SOCKS is not spoken). */
@@ -330,6 +381,20 @@ final class Http1Client {
             }
             return null;
         }
+    }
+
+    /**
+     * A URI for messages and logs: scheme, host, port and path; user info and fragment left out and the
+     * query (which may carry a token or a signed URL's signature) replaced.
+     */
+    public static String redact(URI uri) {
+        if (uri == null) {
+            return "<none>";
+        }
+        String host = uri.getHost() == null ? "" : uri.getHost();
+        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        return uri.getScheme() + "://" + host + port + path + (uri.getRawQuery() != null ? "?<redacted>" : "");
     }
 
     /** The server closed the connection cleanly before sending a byte of its answer. */
@@ -435,6 +500,8 @@ final class Http1Client {
         /** Bytes received since the connection was opened or taken from the pool. */
         private long received;
         private long idleSince;
+        /** A nanoTime no wait may pass ({@link Dialer#total()}), whatever deadline it is given. */
+        private long hardDeadline;
         /** The TLS session, or null for plain http. */
         private Tls tls;
         private final AtomicBoolean closing = new AtomicBoolean();
@@ -451,14 +518,22 @@ final class Http1Client {
          * Connects to the route's proxy or origin, tunnels through the proxy and shakes hands for https;
          * the handshake and the tunnel must be done within the request's timeout.
          */
-        static Connection open(Route route, Key key, Exchange request, Dialer dialer) throws IOException {
-            InetSocketAddress address = route.proxied()
-                    ? new InetSocketAddress(route.proxy().getHostString(), route.proxy().getPort())
-                    : new InetSocketAddress(route.host(), route.port());
-            if (address.isUnresolved()) {
-                throw new java.net.UnknownHostException(address.getHostString());
+        static Connection open(Route route, Key key, Exchange request, Dialer dialer, long hardDeadline)
+                throws IOException {
+            SocketAddress address;
+            if (route.unix() != null) {
+                address = UnixDomainSocketAddress.of(route.unix());
+            } else {
+                InetSocketAddress inet = route.proxied()
+                        ? new InetSocketAddress(route.proxy().getHostString(), route.proxy().getPort())
+                        : new InetSocketAddress(route.host(), route.port());
+                if (inet.isUnresolved()) {
+                    throw new java.net.UnknownHostException(inet.getHostString());
+                }
+                address = inet;
             }
-            SocketChannel channel = SocketChannel.open();
+            SocketChannel channel = route.unix() != null ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                    : SocketChannel.open();
             Selector selector = null;
             ByteBuffer buffer = null;
             BlockingQueue<ByteBuffer> pool = route.tls() ? HEAP_POOL : POOL;
@@ -472,18 +547,21 @@ final class Http1Client {
                 buffer.clear().flip();
                 Connection c = new Connection(channel, selector, buffer, route.tls());
                 c.key = key;
+                c.hardDeadline = hardDeadline;
                 if (!channel.connect(address)) {
                     SelectionKey connecting = channel.register(selector, SelectionKey.OP_CONNECT);
                     long deadline = System.nanoTime() + dialer.connectTimeout().toNanos();
                     while (!channel.finishConnect()) {
                         if (!c.await(connecting, deadline)) {
                             // the catch below closes the socket and hands the buffer back, once
-                            throw new HttpConnectTimeoutException("connect timed out: " + Urls.redact(request.uri()));
+                            throw new HttpConnectTimeoutException("connect timed out: " + redact(request.uri()));
                         }
                     }
                     connecting.interestOps(0);
                 }
-                channel.socket().setTcpNoDelay(true);
+                if (route.unix() == null) {
+                    channel.socket().setTcpNoDelay(true);
+                }
                 long deadline = System.nanoTime() + request.timeout().toNanos();
                 if (route.proxied() && route.tls()) {
                     c.tunnel(route, deadline);
@@ -554,12 +632,13 @@ final class Http1Client {
                 ByteBuffer b = buffer();
                 int end = indexOfEmptyLine(b, scanned);
                 if (end >= 0) {
+                    // the head's last line ends with the LF at end; then the empty line: LF or CRLF
                     byte[] head = new byte[end - b.position()];
                     b.get(head);
-                    b.position(b.position() + 4);
+                    b.position(b.position() + (b.get(b.position() + 1) == '\r' ? 3 : 2));
                     return Http1Head.parse(head, head.length);
                 }
-                scanned = Math.max(0, b.remaining() - 3);
+                scanned = Math.max(0, b.remaining() - 2);
                 if (b.remaining() >= MAX_HEAD) {
                     throw new ProtocolException("response head larger than " + MAX_HEAD + " bytes");
                 }
@@ -573,11 +652,17 @@ final class Http1Client {
             }
         }
 
-        /** The absolute index of the CR of the first CRLFCRLF after {@code from} unread bytes, or -1. */
+        /**
+         * The absolute index of the LF that ends the head's last line, the first LF after {@code from}
+         * unread bytes followed by an empty line (LF or CRLF), or -1. A bare LF ends a line as CRLF does
+         * (RFC 9112 §2.2 allows it, Go's client and so Docker's accept it, and plugins written without
+         * Go's server send it).
+         */
         private static int indexOfEmptyLine(ByteBuffer b, int from) {
             int limit = Math.min(b.limit(), b.position() + MAX_HEAD);
-            for (int i = b.position() + from; i + 3 < limit; i++) {
-                if (b.get(i) == '\r' && b.get(i + 1) == '\n' && b.get(i + 2) == '\r' && b.get(i + 3) == '\n') {
+            for (int i = b.position() + from; i + 1 < limit; i++) {
+                if (b.get(i) == '\n' && (b.get(i + 1) == '\n'
+                        || b.get(i + 1) == '\r' && i + 2 < limit && b.get(i + 2) == '\n')) {
                     return i;
                 }
             }
@@ -690,6 +775,9 @@ final class Http1Client {
 
         /** Waits for the key's channel to be ready; false when the deadline passed first. */
         private boolean await(SelectionKey key, long deadline) throws IOException {
+            if (deadline - hardDeadline > 0) {
+                deadline = hardDeadline;
+            }
             while (true) {
                 if (closed) {
                     throw new IOException("body stream closed");
@@ -701,7 +789,7 @@ final class Http1Client {
                 int ready = selector.select(Math.max(1, left / 1_000_000));
                 selector.selectedKeys().clear();
                 if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedIOException("interrupted while waiting for the registry");
+                    throw new InterruptedIOException("interrupted while waiting for the server");
                 }
                 if (ready > 0 && key.isValid()) {
                     return true;
