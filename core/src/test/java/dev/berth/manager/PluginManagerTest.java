@@ -334,6 +334,30 @@ class PluginManagerTest {
         }
 
         @Test
+        void install_layerTheStoreHeldAndThatRottedOnDisk_refusedAndRootUnchanged()
+                throws java.io.IOException {
+            h.publish(REMOTE, Contexts.simple());
+            manager().install(REMOTE).alias("first").disabled().run();
+            Digest manifestDigest = h.registry.tag(Reference.parse(REMOTE)).orElseThrow();
+            var manifest = dev.berth.internal.json.OciJson.decodeManifest(
+                    h.registry.blob(manifestDigest).orElseThrow(), MediaTypes.DOCKER_MANIFEST_V2);
+            java.nio.file.Path layer = h.root.resolve("storage/blobs/sha256/"
+                    + manifest.layers().get(0).digest().hex());
+            // same size, other bytes: only hashing what is read can tell
+            byte[] bytes = Files.readAllBytes(layer);
+            bytes[bytes.length / 2] ^= 0x01;
+            layer.toFile().setWritable(true);
+            Files.write(layer, bytes);
+            RootSnapshot before = RootSnapshot.of(h.root);
+
+            // the verifying read, gzip's CRC or the diff_id check: whichever notices first
+            assertThatThrownBy(() -> manager().install(REMOTE).alias("second").disabled().run())
+                    .isInstanceOfAny(dev.berth.exception.DigestMismatchException.class,
+                            dev.berth.rootfs.ArchiveException.class);
+            assertThat(RootSnapshot.of(h.root)).isEqualTo(before);
+        }
+
+        @Test
         void install_diffIdMatchesNeitherDigest_refusedAndRootUnchanged() {
             republishWithDiffId("sha256:" + "0".repeat(64));
             manager();

@@ -945,9 +945,16 @@ public final class FileContentStore implements ContentStore {
                 if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                Instant updated = lastUpdate(dir);
-                boolean stale = updated.isBefore(cutoff);
-                if (!stale && deadReason(dir).isEmpty()) {
+                Instant updated;
+                boolean stale;
+                try {
+                    updated = lastUpdate(dir);
+                    stale = updated.isBefore(cutoff);
+                    if (!stale && deadReason(dir).isEmpty()) {
+                        continue;
+                    }
+                } catch (NoSuchFileException gone) {
+                    // another process committed or aborted it between the listing and now
                     continue;
                 }
                 IngestLock lock;

@@ -171,6 +171,14 @@ public final class BlobWork {
         }
     }
 
+    /**
+     * Whether {@code digest} was not in the store when this operation claimed it: this operation (or one
+     * it waited for on the same ingest) committed it since, verified.
+     */
+    public synchronized boolean added(Digest digest) {
+        return added.contains(digest);
+    }
+
     /** Blobs this operation wrote or began to write that were not in the store before. */
     public synchronized List<Digest> added() {
         return List.copyOf(added);

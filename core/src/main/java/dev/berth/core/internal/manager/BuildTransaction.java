@@ -146,7 +146,9 @@ public final class BuildTransaction {
 
     /**
      * Applies the layers in manifest order from the store and checks each against the config's
-     * {@code rootfs.diff_ids}: the uncompressed digest, or the compressed one Docker writes there.
+     * {@code rootfs.diff_ids}: the uncompressed digest, or the compressed one Docker writes there. A layer
+     * the store held before this build is verified against its digest as it is read; one this build
+     * fetched or wrote was verified when it was committed.
      */
     public void applyLayers(ContentProvider store, RootfsApplier applier, List<Descriptor> layers, PluginConfig config) {
         List<String> diffIds = config.rootfs().map(r -> r.diffIds()).orElse(null);
@@ -156,8 +158,12 @@ public final class BuildTransaction {
             engine.progress(new ProgressEvent(id, ProgressStatus.EXTRACTING, 0, layer.size()));
             AppliedLayer applied;
             engine.checkCancelled();
-            try (InputStream in = engine.metered(store.verifiedStream(layer.digest()), layer.digest(),
-                    ProgressStatus.EXTRACTING, layer.size())) {
+            // A blob this build put in the store was verified as it was committed, moments ago: reading it
+            // back needs no second hash of the whole layer (and the diff_id check below covers what the
+            // applier read). One that was there before is verified again as it is read.
+            boolean fresh = blobs.added(layer.digest());
+            try (InputStream raw = fresh ? store.stream(layer.digest()) : store.verifiedStream(layer.digest());
+                 InputStream in = engine.metered(raw, layer.digest(), ProgressStatus.EXTRACTING, layer.size())) {
                 applied = applier.apply(in, layer.mediaType(), rootfs);
             } catch (IOException e) {
                 throw new SystemException("error applying layer for digest " + layer.digest() + ": " + e.getMessage(), e);
