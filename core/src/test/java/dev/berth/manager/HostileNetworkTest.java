@@ -239,6 +239,39 @@ class HostileNetworkTest {
     }
 
     @Test
+    void install_layerStalledMidway_extractionRunsWhileItDownloads_thenTheDownloadResumes() throws Exception {
+        // One pass: the applier reads the layer as it arrives. While the registry stalls after 120 KiB,
+        // the first file of the layer is already being written, before the ranged request that resumes it.
+        java.util.concurrent.atomic.AtomicBoolean seenMidDownload = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Path staging = temp.resolve("installer/tmp");
+        Thread watcher = new Thread(() -> {
+            while (!stop.get() && !seenMidDownload.get()) {
+                boolean resumed = proxy.exchanges().stream().anyMatch(e -> e.ranged() && e.path().equals(layer));
+                try (java.util.stream.Stream<Path> work = Files.isDirectory(staging) ? Files.list(staging)
+                        : java.util.stream.Stream.empty()) {
+                    if (!resumed && work.anyMatch(w -> Files.exists(w.resolve("rootfs/big")))) {
+                        seenMidDownload.set(true);
+                    }
+                } catch (IOException | java.io.UncheckedIOException raced) {
+                    // a work directory came or went while listed
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+        });
+        watcher.start();
+        try {
+            Outcome o = install(p -> p.on("GET", layer).apply(new ProxyFault.Stall(120 << 10)));
+            assertThat(o.error()).isNull();
+        } finally {
+            stop.set(true);
+            watcher.join();
+        }
+        assertThat(seenMidDownload).as("a file of the layer written while its download stalled").isTrue();
+        assertThat(layerGets()).isEqualTo(2);
+    }
+
+    @Test
     void install_resetBeforeTheManifestAnswer_retriedWithinThePolicy() throws IOException {
         Outcome o = install(p -> p.on("HEAD", v2 + MANIFEST).times(2).apply(ProxyFault.reset(-1)));
         assertThat(o.error()).isNull();

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -168,11 +169,61 @@ public final class BuildTransaction {
             } catch (IOException e) {
                 throw new SystemException("error applying layer for digest " + layer.digest() + ": " + e.getMessage(), e);
             }
-            if (diffIds != null && i < diffIds.size()) {
-                checkDiffId(diffIds.get(i), layer, applied);
-            }
-            engine.progress(new ProgressEvent(id, ProgressStatus.PULL_COMPLETE, layer.size(), layer.size()));
+            applied(diffIds, i, layer, applied);
         }
+    }
+
+    /** Checks an applied layer against its diff_id, if the config lists one, and reports it complete. */
+    private void applied(List<String> diffIds, int i, Descriptor layer, AppliedLayer applied) {
+        if (diffIds != null && i < diffIds.size()) {
+            checkDiffId(diffIds.get(i), layer, applied);
+        }
+        engine.progress(new ProgressEvent(Pull.shortId(layer.digest()), ProgressStatus.PULL_COMPLETE, layer.size(),
+                layer.size()));
+    }
+
+    /**
+     * Applies the one layer of a plugin while it downloads ({@link Pull#layersStreaming}): the applier reads
+     * the bytes as the download stores them, so each byte is received, stored and extracted in one pass.
+     * The layer is in the store, verified, before {@code stored} runs and before this returns. When the
+     * applier fails, the download still runs to its end: bytes that do not verify (a corrupted transfer)
+     * fail the build as a digest mismatch, as they do when the layer is stored before it is applied; only
+     * a layer that verifies fails with the applier's error. When the download cannot stream (it continues a prefix a killed process left, or
+     * another operation stored the blob), the layer is applied from the store once it is there.
+     *
+     * @param stored run once the layer is stored, before its diff_id is checked
+     */
+    public void applyStreaming(ContentProvider store, RootfsApplier applier, Pull.StreamedLayer streamed,
+                               PluginConfig config, Runnable stored) {
+        Descriptor layer = streamed.layer();
+        Optional<InputStream> bytes = streamed.bytes();
+        if (bytes.isEmpty()) {
+            streamed.awaitStored();
+            stored.run();
+            applyLayers(store, applier, List.of(layer), config);
+            return;
+        }
+        AppliedLayer applied;
+        try {
+            engine.checkCancelled();
+            try (InputStream in = bytes.get()) {
+                applied = applier.apply(in, layer.mediaType(), rootfs);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The rest of the layer is still downloaded and stored, not extracted: when its bytes do not
+            // verify (or the download failed), that failure explains the applier's and is the one thrown.
+            streamed.awaitStored();
+            if (e instanceof IOException io) {
+                throw new SystemException("error applying layer for digest " + layer.digest() + ": " + io.getMessage(),
+                        io);
+            }
+            throw (RuntimeException) e;
+        }
+        streamed.awaitStored();
+        stored.run();
+        engine.progress(new ProgressEvent(Pull.shortId(layer.digest()), ProgressStatus.EXTRACTING, layer.size(),
+                layer.size()));
+        applied(config.rootfs().map(r -> r.diffIds()).orElse(null), 0, layer, applied);
     }
 
     private static void checkDiffId(String expected, Descriptor layer, AppliedLayer applied) {

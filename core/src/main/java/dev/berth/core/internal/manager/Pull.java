@@ -131,6 +131,53 @@ public final class Pull {
      * when this returns, and the first failure is thrown.
      */
     public void layers(Head head) {
+        downloadAll(head, missing(head));
+    }
+
+    /**
+     * As {@link #layers(Head)}, but when the plugin has one layer, the store lacks it and downloads may
+     * run beside this thread, starts its download on a transfer thread and returns at once with the
+     * stream of its bytes as they arrive, so the caller extracts while the layer is stored: one pass.
+     * Otherwise downloads as {@link #layers(Head)} does and returns empty.
+     */
+    public Optional<StreamedLayer> layersStreaming(Head head) {
+        List<Descriptor> layers = head.manifest().layers();
+        List<Descriptor> missing = missing(head);
+        if (layers.size() != 1 || missing.size() != 1 || concurrency <= 1) {
+            downloadAll(head, missing);
+            return Optional.empty();
+        }
+        Descriptor layer = missing.get(0);
+        Fetcher fetcher = resolver.fetcher(head.reference());
+        StreamedLayer streamed = new StreamedLayer(layer);
+        streamed.download = transfers.start(() -> {
+            try {
+                cancelCheck.run();
+                download(fetcher, layer, Optional.of(streamed));
+                streamed.pipe.finish(); // committed, so verified: only now may the reader see the end
+            } catch (RuntimeException e) {
+                streamed.pipe.fail(e);
+                throw e;
+            } finally {
+                streamed.decide(false); // never opened: the blob was committed meanwhile
+            }
+        });
+        return Optional.of(streamed);
+    }
+
+    private void downloadAll(Head head, List<Descriptor> missing) {
+        if (!missing.isEmpty()) {
+            Fetcher fetcher = resolver.fetcher(head.reference());
+            transfers.each(missing, concurrency, layer -> {
+                cancelCheck.run();
+                download(fetcher, layer, Optional.empty());
+            });
+            cancelCheck.run();
+        }
+    }
+
+    /** Reports WAITING for every layer, pins each, and claims and returns those the store lacks. */
+    private List<Descriptor> missing(Head head) {
         for (Descriptor layer : head.manifest().layers()) {
             if (!MediaTypes.isLayer(layer.mediaType()) && !layer.mediaType().equals(MediaTypes.OCTET_STREAM)) {
                 throw new InvalidParameterException("unsupported layer media type " + layer.mediaType()
@@ -149,21 +196,88 @@ public final class Pull {
                 missing.add(layer);
             }
         }
-        if (missing.isEmpty()) {
-            return;
-        }
-        Fetcher fetcher = resolver.fetcher(head.reference());
-        transfers.each(missing, concurrency, layer -> {
-            cancelCheck.run();
-            download(fetcher, layer);
-        });
-        cancelCheck.run();
+        return missing;
     }
 
-    private void download(Fetcher fetcher, Descriptor layer) {
+    /**
+     * A layer being downloaded on a transfer thread whose bytes may also be read here as they arrive.
+     * The reader first asks {@link #bytes()}; either way it must {@link #awaitStored()} before the operation
+     * goes on or is undone.
+     */
+    public static final class StreamedLayer {
+        private final Descriptor layer;
+        private final LayerPipe pipe = new LayerPipe();
+        private Transfers.Background download;
+        private boolean decided;
+        private boolean streaming;
+
+        private StreamedLayer(Descriptor layer) {
+            this.layer = layer;
+        }
+
+        /** The layer. */
+        public Descriptor layer() {
+            return layer;
+        }
+
+        /** Settles, once, whether the download's bytes go through the pipe. */
+        private synchronized boolean decide(boolean stream) {
+            if (!decided) {
+                decided = true;
+                streaming = stream;
+                notifyAll();
+            }
+            return streaming;
+        }
+
+        /**
+         * The layer's bytes as the download reads them, from the first; the stream ends only after the blob
+         * was committed to the store, verified. Empty when the download does not start from the first byte
+         * (it continues one a killed process left) or the blob was committed by another operation: then
+         * read it from the store after {@link #awaitStored()}. Waits until the download has decided.
+         */
+        public Optional<InputStream> bytes() {
+            synchronized (this) {
+                boolean interrupted = false;
+                while (!decided) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        download.cancel();
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return streaming ? Optional.of(pipe.input()) : Optional.empty();
+            }
+        }
+
+        /**
+         * Waits for the download to end and throws what it failed with; once this returns, the blob is in
+         * the store, verified. Closes the reading end first, so a reader that stopped before the end does
+         * not hold the download.
+         */
+        public void awaitStored() {
+            try {
+                pipe.input().close();
+            } catch (IOException e) {
+                // the pipe's input closes without I/O
+            }
+            download.await();
+        }
+    }
+
+    /** Downloads {@code layer} into the store, its bytes also into {@code tee}'s pipe when it streams. */
+    private void download(Fetcher fetcher, Descriptor layer, Optional<StreamedLayer> tee) {
         try {
-            blobs.fetch(LAYER_REF_PREFIX + layer.digest(), layer, resume -> counting(resume.isPresent()
-                    ? fetcher.fetch(layer, resume.get()) : fetcher.fetch(layer), layer, resume.map(Digester::count).orElse(0L)));
+            blobs.fetch(LAYER_REF_PREFIX + layer.digest(), layer, resume -> {
+                InputStream in = counting(resume.isPresent() ? fetcher.fetch(layer, resume.get()) : fetcher.fetch(layer),
+                        layer, resume.map(Digester::count).orElse(0L));
+                // only a download from the first byte streams, and only the first attempt decides
+                return tee.isPresent() && tee.get().decide(resume.isEmpty()) ? tee.get().pipe.tee(in) : in;
+            });
         } catch (IOException e) {
             throw new SystemException("error fetching layer " + layer.digest() + ": " + e.getMessage(), e);
         }

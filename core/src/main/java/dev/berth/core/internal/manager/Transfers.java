@@ -58,24 +58,88 @@ public final class Transfers {
         }
         boolean interrupted = false;
         for (Future<?> w : workers) {
-            while (true) {
-                try {
-                    w.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    siblings.cancel();
-                } catch (ExecutionException e) {
-                    first.compareAndSet(null, new SystemException("transfer failed: " + e.getCause(), e.getCause()));
-                    break;
-                }
-            }
+            interrupted |= join(w, siblings, first);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         if (first.get() != null) {
             throw first.get();
+        }
+    }
+
+    /** A transfer running on a transfer thread beside the operation's own thread. */
+    public static final class Background {
+        private final Future<?> future;
+        private final OperationScope.CancelToken token;
+        private final AtomicReference<RuntimeException> failure;
+
+        private Background(Future<?> future, OperationScope.CancelToken token,
+                           AtomicReference<RuntimeException> failure) {
+            this.future = future;
+            this.token = token;
+            this.failure = failure;
+        }
+
+        /** Asks the transfer to stop at its next cancel check. */
+        public void cancel() {
+            token.cancel();
+        }
+
+        /**
+         * Waits until the transfer has ended and throws what it failed with. An interrupt of the waiting
+         * thread cancels the transfer, still waits for its end, and stays set.
+         */
+        public void await() {
+            if (join(future, token, failure)) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+        }
+    }
+
+    /**
+     * Starts {@code work} on a transfer thread, inside the operation's scope (cancels, deadlines), and
+     * returns at once. The caller must {@link Background#await()} it before the operation ends or is
+     * undone.
+     */
+    @SuppressWarnings("try") // the helper scope is held for its effect on the worker thread
+    public Background start(Runnable work) {
+        Optional<OperationScope> scope = OperationScope.current();
+        OperationScope.CancelToken token = new OperationScope.CancelToken();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Future<?> future = pool().submit(() -> {
+            try (OperationScope helper = OperationScope.helper(scope, token)) {
+                work.run();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            }
+        });
+        return new Background(future, token, failure);
+    }
+
+    /**
+     * Waits for {@code worker} to end; an interrupt cancels {@code token} and the wait goes on. An error
+     * the worker did not catch becomes {@code first} unless that is set.
+     *
+     * @return whether the waiting thread was interrupted (the caller sets the flag again)
+     */
+    private static boolean join(Future<?> worker, OperationScope.CancelToken token,
+                                AtomicReference<RuntimeException> first) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                worker.get();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                token.cancel();
+            } catch (ExecutionException e) {
+                first.compareAndSet(null, new SystemException("transfer failed: " + e.getCause(), e.getCause()));
+                return interrupted;
+            }
         }
     }
 

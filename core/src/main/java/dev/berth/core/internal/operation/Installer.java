@@ -176,9 +176,14 @@ public final class Installer {
         KillPoint.reach("pull.head-stored");
         ConfigValidator.validate(head.config(), head.manifest().layers().size());
         granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));
-        pull.layers(head);
-        KillPoint.reach("pull.layers-stored");
-        tx.applyLayers(content, applier, head.manifest().layers(), head.config());
+        Optional<Pull.StreamedLayer> streamed = pull.layersStreaming(head);
+        if (streamed.isPresent()) {
+            tx.applyStreaming(content, applier, streamed.get(), head.config(),
+                    () -> KillPoint.reach("pull.layers-stored"));
+        } else {
+            KillPoint.reach("pull.layers-stored");
+            tx.applyLayers(content, applier, head.manifest().layers(), head.config());
+        }
         KillPoint.reach("pull.layers-applied");
         return head;
     }
