@@ -35,8 +35,8 @@ import java.util.SplittableRandom;
  * The end-to-end benchmark of issue 13: the 110 MB plugin of real-components.md §7 (one 100 MiB random
  * file, 2,000 small base64 files, the static sample plugin on busybox), and for every run, over plain
  * http and https to a loopback docker-registry, the chain create → push → install → enable timed for
- * each of: {@code berth} as a fresh {@code java -jar} process, Berth in-process (one warm JVM), a private
- * dockerd through {@code docker plugin}, and the floor ({@code tar | gzip -6}, {@code curl -T},
+ * each of: {@code berth} as a fresh process (the launcher, else {@code java -jar}), Berth in-process (one
+ * warm JVM), a private dockerd through {@code docker plugin}, and the floor ({@code tar | gzip -6}, {@code curl -T},
  * {@code curl | tar -xz}). The tools take turns in a rotating order per run; medians are printed as a
  * Markdown table and drawn as an SVG bar chart.
  *
@@ -222,9 +222,14 @@ public final class Harness {
         }
     }
 
+    /**
+     * The {@code berth} command as users run it: the launcher next to the jar (AppCDS when its archive
+     * matches the JDK), else {@code java -jar}.
+     */
     private List<String> berth(Path root, Path exec, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("java", "-jar", berthJar.toString(), "--root", root.toString(),
-                "--exec-root", exec.toString(), "-q"));
+        List<String> cmd = new ArrayList<>(launcher.map(l -> List.of(l.toString()))
+                .orElseGet(() -> List.of("java", "-jar", berthJar.toString())));
+        cmd.addAll(List.of("--root", root.toString(), "--exec-root", exec.toString(), "-q"));
         cmd.addAll(List.of(args));
         return cmd;
     }
