@@ -188,8 +188,9 @@ public final class BuildTransaction {
      * The layer is in the store, verified, before {@code stored} runs and before this returns. When the
      * applier fails, the download still runs to its end: bytes that do not verify (a corrupted transfer)
      * fail the build as a digest mismatch, as they do when the layer is stored before it is applied; only
-     * a layer that verifies fails with the applier's error. When the download cannot stream (it continues a prefix a killed process left, or
-     * another operation stored the blob), the layer is applied from the store once it is there.
+     * a layer that verifies fails with the applier's error. When the download cannot stream (it continues
+     * a prefix a killed process left, or another operation stored the blob), the layer is applied from the
+     * store once it is there.
      *
      * @param stored run once the layer is stored, before its diff_id is checked
      */

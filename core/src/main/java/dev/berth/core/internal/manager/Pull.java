@@ -273,8 +273,8 @@ public final class Pull {
     private void download(Fetcher fetcher, Descriptor layer, Optional<StreamedLayer> tee) {
         try {
             blobs.fetch(LAYER_REF_PREFIX + layer.digest(), layer, resume -> {
-                InputStream in = counting(resume.isPresent() ? fetcher.fetch(layer, resume.get()) : fetcher.fetch(layer),
-                        layer, resume.map(Digester::count).orElse(0L));
+                InputStream in = counting(resume.isPresent() ? fetcher.fetch(layer, resume.get())
+                        : fetcher.fetch(layer), layer, resume.map(Digester::count).orElse(0L));
                 // only a download from the first byte streams, and only the first attempt decides
                 return tee.isPresent() && tee.get().decide(resume.isEmpty()) ? tee.get().pipe.tee(in) : in;
             });
