@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,14 +41,32 @@ import picocli.CommandLine;
         optionListHeading = "Options:%n",
         footer = {"", "Run 'berth COMMAND --help' for more information on a command.",
                 "REMOTE is a registry reference (localhost:5000/acme/volume:1.0)",
-                "or oci:DIR[:TAG] for an OCI image-layout directory, or oci-archive:FILE[:TAG] for one in a tar."},
-        subcommands = {
-                CreateCommand.class, InstallCommand.class, LsCommand.class, InspectCommand.class,
-                EnableCommand.class, DisableCommand.class, RmCommand.class, SetCommand.class,
-                PushCommand.class, UpgradeCommand.class, PrivilegesCommand.class, GcCommand.class, EventsCommand.class,
-                SaveCommand.class, LoadCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                "or oci:DIR[:TAG] for an OCI image-layout directory, or oci-archive:FILE[:TAG] for one in a tar."})
 public final class Berth implements Callable<Integer> {
+    /** The subcommands, in the order the help lists them (registered in {@link #commandLine}). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
+            CreateCommand.class, InstallCommand.class, LsCommand.class, InspectCommand.class,
+            EnableCommand.class, DisableCommand.class, RmCommand.class, SetCommand.class,
+            PushCommand.class, UpgradeCommand.class, PrivilegesCommand.class, GcCommand.class, EventsCommand.class,
+            SaveCommand.class, LoadCommand.class,
+            DemoCommand.class, CommandLine.HelpCommand.class);
+    /** Every name and alias of a subcommand but {@code help}; a test keeps it equal to their annotations. */
+    static final Map<String, Class<?>> SUBCOMMAND_NAMES = Map.ofEntries(
+            Map.entry("create", CreateCommand.class), Map.entry("install", InstallCommand.class),
+            Map.entry("ls", LsCommand.class), Map.entry("list", LsCommand.class),
+            Map.entry("inspect", InspectCommand.class), Map.entry("enable", EnableCommand.class),
+            Map.entry("disable", DisableCommand.class), Map.entry("rm", RmCommand.class),
+            Map.entry("remove", RmCommand.class), Map.entry("set", SetCommand.class),
+            Map.entry("push", PushCommand.class), Map.entry("upgrade", UpgradeCommand.class),
+            Map.entry("privileges", PrivilegesCommand.class), Map.entry("gc", GcCommand.class),
+            Map.entry("events", EventsCommand.class), Map.entry("save", SaveCommand.class),
+            Map.entry("load", LoadCommand.class), Map.entry("demo", DemoCommand.class));
+    /** The top-level options that take a value. */
+    private static final Set<String> VALUED_OPTIONS = Set.of("--root", "--exec-root", "--config",
+            "--insecure-registry", "--registry-mirror");
+    /** The top-level flags that let a command run (help and version print instead). */
+    private static final Set<String> FLAGS = Set.of("-D", "--debug", "-q", "--quiet");
+
     /** Exit code of a failed operation. */
     static final int FAILED = 1;
     /** Exit code of a usage error (picocli's default for invalid input). */
@@ -129,7 +149,7 @@ public final class Berth implements Callable<Integer> {
      * @return the exit code: 0, {@link #FAILED} or {@link #USAGE}
      */
     static int run(Berth berth, String[] args, PrintWriter out, PrintWriter err) {
-        int code = commandLine(berth, out, err).execute(args);
+        int code = commandLine(berth, out, err, invoked(args)).execute(args);
         out.flush();
         err.flush();
         return code;
@@ -141,7 +161,7 @@ public final class Berth implements Callable<Integer> {
      * defaults on every run. Not thread-safe.
      */
     static java.util.function.ToIntFunction<String[]> runner(PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(new Berth(Terminal.NONE, System.getenv()), out, err);
+        CommandLine cl = commandLine(new Berth(Terminal.NONE, System.getenv()), out, err, Optional.empty());
         return args -> {
             int code = cl.execute(args);
             out.flush();
@@ -150,8 +170,41 @@ public final class Berth implements Callable<Integer> {
         };
     }
 
-    private static CommandLine commandLine(Berth berth, PrintWriter out, PrintWriter err) {
-        return new CommandLine(berth)
+    /**
+     * The subcommand a command line runs, when its words make that plain: the first word after the
+     * top-level options, if it names one. Empty for help, version, clustered or unknown options and
+     * anything else: those get the whole command model.
+     */
+    static Optional<Class<?>> invoked(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED_OPTIONS.contains(a)) {
+                i++; // its value
+            } else if (a.startsWith("--") && VALUED_OPTIONS.contains(a.substring(0, Math.max(0, a.indexOf('='))))) {
+                continue; // --option=value
+            } else if (!FLAGS.contains(a)) {
+                return a.startsWith("-") ? Optional.empty() : Optional.ofNullable(SUBCOMMAND_NAMES.get(a));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The command model. picocli builds a subcommand's model by reflection over its annotations, ~0.1 s
+     * for all of them in a fresh JVM, so a command line that plainly runs one subcommand gets only that
+     * one; its parsing, help and errors are the same, since a subcommand's model does not depend on its
+     * siblings.
+     *
+     * @param only the one subcommand to register, or empty for all
+     */
+    static CommandLine commandLine(Berth berth, PrintWriter out, PrintWriter err, Optional<Class<?>> only) {
+        CommandLine cl = new CommandLine(berth);
+        List<Class<?>> subcommands = only.isPresent() ? List.of(only.get()) : SUBCOMMANDS;
+        for (Class<?> sub : subcommands) {
+            cl.addSubcommand(sub);
+        }
+        // after the subcommands: these settings reach only the subcommands already added
+        return cl
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
