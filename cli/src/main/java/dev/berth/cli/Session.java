@@ -27,7 +27,10 @@ import java.util.Optional;
  * opened.
  */
 final class Session implements AutoCloseable {
-    /** How long a command waits for another berth command (or manager) holding the same root. */
+    /**
+     * How long a command waits for another berth command (or manager) holding the same root, unless
+     * {@code $BERTH_ROOT_LOCK_WAIT} gives a number of seconds (0: fail at once).
+     */
     static final java.time.Duration ROOT_LOCK_WAIT = java.time.Duration.ofMinutes(5);
 
     private final Berth berth;
@@ -62,6 +65,24 @@ final class Session implements AutoCloseable {
 
     Terminal terminal() {
         return berth.terminal;
+    }
+
+    /** {@link #ROOT_LOCK_WAIT}, or the seconds {@code $BERTH_ROOT_LOCK_WAIT} names. */
+    java.time.Duration rootLockWait() {
+        String env = berth.env.get("BERTH_ROOT_LOCK_WAIT");
+        if (env == null || env.isEmpty()) {
+            return ROOT_LOCK_WAIT;
+        }
+        try {
+            long seconds = Long.parseLong(env.strip());
+            if (seconds >= 0 && seconds <= 86_400) {
+                return java.time.Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("invalid $BERTH_ROOT_LOCK_WAIT \"" + env
+                + "\": a number of seconds from 0 to 86400");
     }
 
     Path root() {
@@ -172,7 +193,7 @@ final class Session implements AutoCloseable {
                     // command re-attaches to them.
                     .liveRestore(true)
                     // Commands run side by side in a shell take turns on the root instead of failing.
-                    .rootLockWait(ROOT_LOCK_WAIT)
+                    .rootLockWait(rootLockWait())
                     .progressListener(berth.quiet || !showProgress ? dev.berth.progress.ProgressListener.NONE : progress);
             if (maxConcurrentUploads > 0) {
                 b.maxConcurrentUploads(maxConcurrentUploads);

@@ -114,7 +114,16 @@ class EventsCommandTest {
             try (PluginManager holder = PluginManager.builder().root(cli.root())
                     .contentStore(FileContentStore.open(cli.root().resolve("storage")))
                     .registryResolver(new InMemoryRegistry()).rootfsApplier(TarRootfsApplier.create()).build()) {
-                assertThat(cli.run("ls").code()).as("the root is locked").isEqualTo(1);
+                // $BERTH_ROOT_LOCK_WAIT=0: fail at once instead of the default five minutes' wait
+                Result ls = CliRunner.runWithEnv(Map.of("HOME", System.getProperty("java.io.tmpdir"),
+                        "BERTH_ROOT_LOCK_WAIT", "0"), Terminal.NONE, "--root", cli.root().toString(), "--exec-root",
+                        cli.execRoot().toString(), "--config", cli.config().toString(), "ls");
+                assertThat(ls.code()).as("the root is locked").isEqualTo(1);
+                assertThat(ls.err()).contains("in use by another plugin manager");
+                Result bad = CliRunner.runWithEnv(Map.of("HOME", System.getProperty("java.io.tmpdir"),
+                        "BERTH_ROOT_LOCK_WAIT", "soon"), Terminal.NONE, "--root", cli.root().toString(), "ls");
+                assertThat(bad.code()).isEqualTo(1);
+                assertThat(bad.err()).contains("invalid $BERTH_ROOT_LOCK_WAIT \"soon\"");
                 Result r = cli.run("events");
                 assertThat(r.code()).as(r.err()).isZero();
                 assertThat(r.outLines()).hasSize(1);
