@@ -255,12 +255,8 @@ public final class Http1Client {
      * The request line and header fields, ending with the empty line.
      *
      * @param absoluteForm whether the target is the whole URI (plain http through a proxy)
+     * @param close        whether to ask the server to close the connection after its answer
      */
-    static byte[] requestHead(Exchange request, boolean absoluteForm) {
-        return requestHead(request, absoluteForm, false);
-    }
-
-    /** @param close whether to ask the server to close the connection after its answer */
     static byte[] requestHead(Exchange request, boolean absoluteForm, boolean close) {
         URI uri = request.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();

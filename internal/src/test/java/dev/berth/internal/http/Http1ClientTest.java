@@ -498,11 +498,11 @@ class Http1ClientTest {
         Http1Client.Exchange put = new Http1Client.Exchange("PUT", URI.create("https://reg.example/v2/b"), List.of(),
                 Optional.empty(), Duration.ofSeconds(1), false);
 
-        assertThat(new String(Http1Client.requestHead(post, false), StandardCharsets.ISO_8859_1)).isEqualTo(
+        assertThat(new String(Http1Client.requestHead(post, false, false), StandardCharsets.ISO_8859_1)).isEqualTo(
                 "POST /v2/a?x=1 HTTP/1.1\r\nHost: reg.example:5000\r\nX-A: b\r\nContent-Length: 7\r\n\r\n");
-        assertThat(new String(Http1Client.requestHead(post, true), StandardCharsets.ISO_8859_1))
+        assertThat(new String(Http1Client.requestHead(post, true, false), StandardCharsets.ISO_8859_1))
                 .startsWith("POST http://reg.example:5000/v2/a?x=1 HTTP/1.1\r\n");
-        assertThat(new String(Http1Client.requestHead(put, false), StandardCharsets.ISO_8859_1)).isEqualTo(
+        assertThat(new String(Http1Client.requestHead(put, false, false), StandardCharsets.ISO_8859_1)).isEqualTo(
                 "PUT /v2/b HTTP/1.1\r\nHost: reg.example\r\nContent-Length: 0\r\n\r\n");
     }
 

@@ -125,20 +125,13 @@ public final class Pull {
     }
 
     /**
-     * Downloads every layer the store lacks, reporting progress: up to the pull's concurrency at a time
-     * on its download threads (each verified as it streams), or one after another on this thread when
-     * one at a time is asked for. When one download fails the others are stopped, every one has ended
-     * when this returns, and the first failure is thrown.
-     */
-    public void layers(Head head) {
-        downloadAll(head, missing(head));
-    }
-
-    /**
-     * As {@link #layers(Head)}, but when the plugin has one layer, the store lacks it and downloads may
-     * run beside this thread, starts its download on a transfer thread and returns at once with the
-     * stream of its bytes as they arrive, so the caller extracts while the layer is stored: one pass.
-     * Otherwise downloads as {@link #layers(Head)} does and returns empty.
+     * Downloads every layer the store lacks, reporting progress. When the plugin has one layer, the store
+     * lacks it and downloads may run beside this thread, starts its download on a transfer thread and
+     * returns at once with the stream of its bytes as they arrive, so the caller extracts while the layer
+     * is stored: one pass. Otherwise downloads every missing layer before it returns (empty): up to the
+     * pull's concurrency at a time on its download threads (each verified as it streams), or one after
+     * another on this thread when one at a time is asked for; when one download fails the others are
+     * stopped, every one has ended, and the first failure is thrown.
      */
     public Optional<StreamedLayer> layersStreaming(Head head) {
         List<Descriptor> layers = head.manifest().layers();
