@@ -1,7 +1,7 @@
 #!/bin/sh
 # Package-time step (exec-maven-plugin, after the shade): puts the launcher next to berth.jar and
-# builds berth.jsa, a static AppCDS archive of the classes a few training commands load (--help, ls,
-# create of a tiny plugin, inspect), with the JDK that runs the build. Failing to build the archive
+# builds berth.jsa, a static AppCDS archive of the classes a few training commands load (--help, help,
+# ls, create of a tiny plugin, inspect), with the JDK that runs the build. Failing to build the archive
 # is not an error: the launcher then runs plain java -jar.
 #   build-cds.sh JAVA_HOME TARGET_DIR SAMPLE_CONFIG
 set -u
@@ -20,6 +20,7 @@ run() {
         > /dev/null 2>&1 </dev/null
 }
 run --help
+run help # the model of every subcommand (--help itself is pre-rendered and needs none)
 run ls
 run create localhost/berth-cds/train:1 "$train/ctx"
 run inspect localhost/berth-cds/train:1

@@ -149,6 +149,10 @@ public final class Berth implements Callable<Integer> {
      * @return the exit code: 0, {@link #FAILED} or {@link #USAGE}
      */
     static int run(Berth berth, String[] args, PrintWriter out, PrintWriter err) {
+        if (TopLevelHelp.printIfAsked(args, out)) {
+            out.flush();
+            return 0;
+        }
         int code = commandLine(berth, out, err, invoked(args)).execute(args);
         out.flush();
         err.flush();
