@@ -24,6 +24,9 @@ import java.util.zip.Deflater;
  * one deflate stream; only the last block is final. The CRC-32 and length trailer are computed on the
  * caller's thread, which is cheap next to deflate.
  *
+ * <p>A block of already-compressed or random bytes is stored rather than deflated (see
+ * {@link IncompressibleBlock}): zlib spends as long failing to compress it as compressing text.
+ *
  * <p>The bytes depend only on the input and the level, never on the number of cores or on how the
  * caller split its writes: the same tar gives the same layer digest everywhere.
  *
@@ -153,11 +156,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
-    /** One block as raw deflate: byte-aligned by a sync flush unless it is the last. */
+    /**
+     * One block as raw deflate: byte-aligned by a sync flush unless it is the last. A block deflate
+     * cannot shrink ({@link IncompressibleBlock}) is stored as is, as zlib would end up storing it.
+     */
     static byte[] deflate(byte[] input, int size, byte[] dictionary, int level, boolean last) {
-        Deflater deflater = new Deflater(level, true);
+        boolean store = IncompressibleBlock.test(input, size, dictionary);
+        Deflater deflater = new Deflater(store ? Deflater.NO_COMPRESSION : level, true);
         try {
-            if (dictionary != null) {
+            if (dictionary != null && !store) {
                 deflater.setDictionary(dictionary, dictionary.length - DICTIONARY_SIZE, DICTIONARY_SIZE);
             }
             deflater.setInput(input, 0, size);

@@ -138,6 +138,30 @@ class ParallelGzipOutputStreamTest {
     }
 
     @Test
+    void randomBlocks_areStored_andStillOneMemberGzipReads() throws Exception {
+        byte[] data = mixed(6 * BLOCK + 321);
+        byte[] noise = new byte[3 * BLOCK];
+        new SplittableRandom(3).nextBytes(noise);
+        System.arraycopy(noise, 0, data, BLOCK / 2, noise.length);
+        Path file = tmp.resolve("noisy.gz");
+
+        byte[] gz = gzip(data, 65536, 6);
+        Files.write(file, gz);
+
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        assertThat(run("gzip", "-d", "-k", file.toString())).isZero();
+        assertThat(Files.readAllBytes(tmp.resolve("noisy"))).isEqualTo(data);
+        // storing the noise costs no more than zlib's level 6 over the whole stream
+        ByteArrayOutputStream single = new ByteArrayOutputStream();
+        try (DeflaterOutputStream d = new DeflaterOutputStream(single, new Deflater(6, true))) {
+            d.write(data);
+        }
+        assertThat((double) gz.length).isLessThan(single.size() * 1.01 + 18);
+    }
+
+    @Test
     void workers_areDaemonThreads() throws IOException {
         gzip(mixed(4 * BLOCK), 65536, 6);
 
