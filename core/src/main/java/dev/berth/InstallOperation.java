@@ -1,10 +1,12 @@
 package dev.berth;
 
 import dev.berth.core.internal.manager.Boundary;
+import dev.berth.core.internal.manager.Pull;
 import dev.berth.core.internal.operation.Installer;
 import dev.berth.oci.Platform;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
+import dev.berth.plugin.Privileges;
 import dev.berth.progress.ProgressListener;
 import dev.berth.remote.RegistryResolver;
 import java.time.Duration;
@@ -38,6 +40,7 @@ public final class InstallOperation {
     private Optional<Duration> enableTimeout = Optional.empty();
     private Optional<RegistryResolver> source = Optional.empty();
     private Optional<Platform> platform = Optional.empty();
+    private Optional<Pull.Fetched> fetched = Optional.empty();
 
     InstallOperation(PluginManager manager, Installer installer, String remote) {
         this.manager = manager;
@@ -73,6 +76,7 @@ public final class InstallOperation {
      */
     public InstallOperation from(RegistryResolver resolver) {
         source = Optional.of(Objects.requireNonNull(resolver, "resolver"));
+        fetched = Optional.empty();
         return this;
     }
 
@@ -103,7 +107,28 @@ public final class InstallOperation {
      */
     public InstallOperation platform(Platform value) {
         platform = Optional.of(Objects.requireNonNull(value, "platform"));
+        fetched = Optional.empty();
         return this;
+    }
+
+    /**
+     * The privileges the plugin requires, in Docker's order, for the caller to show and then
+     * {@link #grant(List) grant}. Resolves the remote and fetches its manifest and config now, from this
+     * install's source and for its platform; {@link #run()} then installs exactly that manifest without
+     * fetching either again, so what was granted is what gets installed even if the tag moves in between
+     * (Docker resolves the tag a second time). Setting another {@link #from source} or
+     * {@link #platform platform} afterwards drops what was fetched.
+     *
+     * @throws dev.berth.exception.NotFoundException         when the remote does not exist
+     * @throws dev.berth.exception.PlatformNotFoundException when the remote is an index without an entry
+     *                                                       for the platform
+     */
+    public List<PluginPrivilege> privileges() {
+        Pull.Fetched f = Boundary.call(() -> source.isPresent()
+                ? installer.prefetch(remote, source.get(), platform)
+                : installer.prefetch(remote, platform));
+        fetched = Optional.of(f);
+        return Privileges.of(f.head().config());
     }
 
     /**
@@ -119,8 +144,8 @@ public final class InstallOperation {
         List<String> s = List.copyOf(settings);
         return Boundary.call(() -> PluginTask.runHere(manager.clock(), options,
                 () -> source.isPresent()
-                        ? installer.install(remote, source.get(), alias, granted, disabled, s, enableTimeout, platform)
-                        : installer.install(remote, alias, granted, disabled, s, enableTimeout, platform)));
+                        ? installer.install(remote, source.get(), alias, granted, disabled, s, enableTimeout, platform, fetched)
+                        : installer.install(remote, alias, granted, disabled, s, enableTimeout, platform, fetched)));
     }
 
     /** Where this install's own progress goes, besides the manager's listener. @return this */

@@ -1,10 +1,12 @@
 package dev.berth;
 
 import dev.berth.core.internal.manager.Boundary;
+import dev.berth.core.internal.manager.Pull;
 import dev.berth.core.internal.operation.Installer;
 import dev.berth.oci.Platform;
 import dev.berth.plugin.Plugin;
 import dev.berth.plugin.PluginPrivilege;
+import dev.berth.plugin.Privileges;
 import dev.berth.progress.ProgressListener;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,7 @@ public final class UpgradeOperation {
     private Optional<String> remote = Optional.empty();
     private Optional<List<PluginPrivilege>> granted = Optional.of(List.of());
     private Optional<Platform> platform = Optional.empty();
+    private Optional<Pull.Fetched> fetched = Optional.empty();
 
     UpgradeOperation(PluginManager manager, Installer installer, String name) {
         this.manager = manager;
@@ -33,6 +36,7 @@ public final class UpgradeOperation {
     /** The reference to upgrade to; defaults to the plugin's current {@code PluginReference}. @return this */
     public UpgradeOperation remote(String value) {
         remote = Optional.of(Objects.requireNonNull(value, "remote"));
+        fetched = Optional.empty();
         return this;
     }
 
@@ -55,7 +59,7 @@ public final class UpgradeOperation {
      * @return the upgraded plugin
      */
     public Plugin run() {
-        return Boundary.call(() -> PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted, platform)));
+        return Boundary.call(() -> PluginTask.runHere(manager.clock(), options, () -> installer.upgrade(name, remote, granted, platform, fetched)));
     }
 
     /**
@@ -65,7 +69,22 @@ public final class UpgradeOperation {
      */
     public UpgradeOperation platform(Platform value) {
         platform = Optional.of(Objects.requireNonNull(value, "platform"));
+        fetched = Optional.empty();
         return this;
+    }
+
+    /**
+     * The privileges the new version requires, in Docker's order, for the caller to show and then
+     * {@link #grant(List) grant}. Fetches its manifest and config now; {@link #run()} then upgrades to
+     * exactly that manifest without fetching either again (see {@link InstallOperation#privileges()}).
+     * Setting another {@link #remote remote} or {@link #platform platform} afterwards drops what was fetched.
+     *
+     * @throws dev.berth.exception.NotFoundException when the plugin or the remote does not exist
+     */
+    public List<PluginPrivilege> privileges() {
+        Pull.Fetched f = Boundary.call(() -> installer.prefetchUpgrade(name, remote, platform));
+        fetched = Optional.of(f);
+        return Privileges.of(f.head().config());
     }
 
     /** Where this upgrade's own progress goes, besides the manager's listener. @return this */

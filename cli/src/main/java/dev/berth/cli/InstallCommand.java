@@ -74,10 +74,7 @@ final class InstallCommand implements Callable<Integer> {
                 throw new Berth.OperationFailed("cannot install and enable " + r.typed() + ": "
                         + s.runtimeProblem().get() + " (install with --disable to only install it)");
             }
-            List<PluginPrivilege> privileges = platform == null ? manager.privileges(r.reference())
-                    : manager.privileges(r.reference(), platform);
-            s.acceptPrivileges(r.typed(), privileges, grantAll, "Permission denied while installing plugin " + r.typed());
-            InstallOperation op = manager.install(r.reference()).grant(privileges);
+            InstallOperation op = manager.install(r.reference());
             String name = alias != null ? alias : r.defaultAlias().orElse(null);
             if (name != null) {
                 op.alias(name);
@@ -91,7 +88,10 @@ final class InstallCommand implements Callable<Integer> {
             if (!settings.isEmpty()) {
                 op.setting(settings.toArray(String[]::new));
             }
-            op.run();
+            // the operation keeps the manifest and config it fetched here: run() installs what was granted
+            List<PluginPrivilege> privileges = op.privileges();
+            s.acceptPrivileges(r.typed(), privileges, grantAll, "Permission denied while installing plugin " + r.typed());
+            op.grant(privileges).run();
             s.finishProgress();
             s.status("Installed plugin " + r.typed());
         }

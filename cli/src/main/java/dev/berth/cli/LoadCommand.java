@@ -65,22 +65,23 @@ final class LoadCommand implements Callable<Integer> {
                 throw new Berth.OperationFailed("cannot load and enable plugins: " + s.runtimeProblem().get()
                         + " (load with --disable to only install them)");
             }
-            List<List<PluginPrivilege>> grants = new ArrayList<>();
+            // every entry's privileges are granted before the first install; each operation keeps the
+            // manifest and config it read for them
+            List<InstallOperation> ops = new ArrayList<>();
             for (Item item : items) {
-                List<PluginPrivilege> privileges = manager.privileges(item.remote());
+                InstallOperation op = manager.install(item.remote());
+                item.alias().ifPresent(op::alias);
+                if (disable) {
+                    op.disabled();
+                }
+                List<PluginPrivilege> privileges = op.privileges();
                 s.acceptPrivileges(item.shown(), privileges, grantAll,
                         "Permission denied while loading plugin " + item.shown());
-                grants.add(privileges);
+                ops.add(op.grant(privileges));
             }
             List<Plugin> installed = new ArrayList<>();
             try {
-                for (int i = 0; i < items.size(); i++) {
-                    Item item = items.get(i);
-                    InstallOperation op = manager.install(item.remote()).grant(grants.get(i));
-                    item.alias().ifPresent(op::alias);
-                    if (disable) {
-                        op.disabled();
-                    }
+                for (InstallOperation op : ops) {
                     installed.add(op.run());
                 }
             } catch (RuntimeException e) {

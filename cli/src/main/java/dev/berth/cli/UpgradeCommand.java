@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.PluginManager;
+import dev.berth.UpgradeOperation;
 import dev.berth.exception.NotFoundException;
 import dev.berth.oci.InvalidReferenceException;
 import dev.berth.oci.Reference;
@@ -78,9 +79,10 @@ final class UpgradeCommand implements Callable<Integer> {
                     throw new Messages.Verbatim("canceling upgrade request");
                 }
             }
-            List<PluginPrivilege> privileges = manager.privileges(r.reference());
+            UpgradeOperation op = manager.upgrade(p.id()).remote(r.reference());
+            List<PluginPrivilege> privileges = op.privileges(); // kept by op: run() upgrades to what was granted
             s.acceptPrivileges(r.typed(), privileges, grantAll, "Permission denied while upgrading plugin " + p.name());
-            manager.upgrade(p.id()).remote(r.reference()).grant(privileges).run();
+            op.grant(privileges).run();
             s.finishProgress();
             s.status("Upgraded plugin " + p.name() + " to " + r.typed());
         }

@@ -746,6 +746,163 @@ class PluginManagerTest {
         }
     }
 
+    /** {@code privileges()} on an operation, then {@code run()}: the registry is read once, and what was shown is installed. */
+    @Nested
+    class PrivilegesThenRun {
+        CountingResolver counting;
+
+        @BeforeEach
+        void countRegistryCalls() {
+            h.resolverWrapper = r -> counting = new CountingResolver(r);
+        }
+
+        @Test
+        void install_privilegesThenRun_fetchesManifestAndConfigOnce() throws IOException {
+            h.publish(REMOTE, Contexts.tar(Contexts.config("p.sock", PRIVILEGED), Map.of("a", "b")));
+            var op = manager().install(REMOTE).disabled();
+            List<PluginPrivilege> asked = op.privileges();
+            assertThat(asked).extracting(PluginPrivilege::name).containsExactly("network", "mount", "capabilities");
+            int resolves = counting.resolves.get();
+            List<Digest> head = List.copyOf(counting.fetched);
+
+            PluginRecord r = record(op.grant(asked).run());
+
+            assertThat(resolves).isEqualTo(1);
+            assertThat(head).containsExactly(r.manifest().orElseThrow(), r.config().orElseThrow());
+            assertThat(counting.resolves).hasValue(1);
+            assertThat(counting.fetched).containsExactly(r.manifest().orElseThrow(), r.config().orElseThrow(),
+                    r.blobsums().get(0));
+            assertThat(Files.exists(h.root.resolve("storage/blobs/sha256/" + r.config().orElseThrow().hex()))).isTrue();
+        }
+
+        @Test
+        void install_tagMovesAfterPrivileges_installsWhatWasShown() throws IOException {
+            h.publish(REMOTE, Contexts.tar(Contexts.config("p.sock", PRIVILEGED), Map.of("v", "shown")));
+            h.publish(REMOTE + ":other", Contexts.tar(Contexts.config("other.sock", ""), Map.of("v", "moved")));
+            Digest shown = h.registry.tag(Reference.parse(REMOTE)).orElseThrow();
+            var op = manager().install(REMOTE).disabled();
+            List<PluginPrivilege> asked = op.privileges();
+            moveTag(REMOTE, REMOTE + ":other");
+
+            Plugin p = op.grant(asked).run();
+
+            assertThat(record(p).manifest()).hasValue(shown);
+            assertThat(p.config().pluginInterface().socket()).isEqualTo("p.sock");
+            assertThat(Files.readString(h.root.resolve(p.id()).resolve("rootfs/v"))).isEqualTo("shown");
+            assertThat(p.pluginReference()).isEqualTo(REMOTE_TAGGED); // the tag, as Docker records it: upgrade follows it
+        }
+
+        @Test
+        void install_platformSetAfterPrivileges_fetchesAgain() {
+            h.publish(REMOTE, Contexts.simple());
+            var op = manager().install(REMOTE).disabled();
+            op.privileges();
+
+            op.platform(dev.berth.oci.Platform.host()).run();
+
+            assertThat(counting.resolves).hasValue(2);
+        }
+
+        @Test
+        void install_gcBetweenPrivilegesAndRun_storesManifestAndConfigAgain() throws IOException {
+            h.publish(REMOTE, Contexts.simple());
+            var op = manager().install(REMOTE).disabled();
+            op.privileges();
+            GcResult collected = manager().gc();
+            assertThat(collected.removed()).isNotEmpty(); // the fetched manifest and config belonged to nothing yet
+
+            PluginRecord r = record(op.run());
+
+            for (Digest d : List.of(r.manifest().orElseThrow(), r.config().orElseThrow(), r.blobsums().get(0))) {
+                assertThat(Files.exists(h.root.resolve("storage/blobs/sha256/" + d.hex()))).as(d.toString()).isTrue();
+            }
+            assertThat(manager().gc().removed()).isEmpty();
+            assertThat(counting.resolves).hasValue(1);
+        }
+
+        @Test
+        void install_privilegesOfMissingRemote_notFound_andRootUnchanged() {
+            manager();
+            RootSnapshot before = RootSnapshot.of(h.root);
+            assertThatThrownBy(() -> manager().install("localhost:5000/missing").privileges())
+                    .isInstanceOf(NotFoundException.class);
+            assertThat(RootSnapshot.of(h.root)).isEqualTo(before);
+        }
+
+        @Test
+        void upgrade_privilegesThenRun_fetchesOnce_andUpgradesToWhatWasShown() throws IOException {
+            h.publish(REMOTE + ":1", Contexts.simple());
+            h.publish(REMOTE + ":2", Contexts.tar(Contexts.config("p2.sock", PRIVILEGED), Map.of("v", "2")));
+            h.publish(REMOTE + ":3", Contexts.tar(Contexts.config("p3.sock", ""), Map.of("v", "3")));
+            Digest shown = h.registry.tag(Reference.parse(REMOTE + ":2")).orElseThrow();
+            manager().install(REMOTE + ":1").alias("vol").disabled().run();
+            int resolvesBefore = counting.resolves.get();
+            var op = manager().upgrade("vol").remote(REMOTE + ":2");
+            List<PluginPrivilege> asked = op.privileges();
+            moveTag(REMOTE + ":2", REMOTE + ":3");
+
+            Plugin up = op.grant(asked).run();
+
+            assertThat(counting.resolves.get() - resolvesBefore).isEqualTo(1);
+            assertThat(record(up).manifest()).hasValue(shown);
+            assertThat(up.config().pluginInterface().socket()).isEqualTo("p2.sock");
+            assertThat(Files.readString(h.root.resolve(up.id()).resolve("rootfs/v"))).isEqualTo("2");
+        }
+    }
+
+    /** Points the tag of {@code remote} at the manifest {@code target} names, as a push to it would. */
+    private void moveTag(String remote, String target) {
+        Digest to = h.registry.tag(Reference.parse(target)).orElseThrow();
+        h.registry.putManifest(Reference.parse(remote), MediaTypes.DOCKER_MANIFEST_V2, h.registry.blob(to).orElseThrow());
+        assertThat(h.registry.tag(Reference.parse(remote))).hasValue(to);
+    }
+
+    /** Counts what the manager asks of a registry: resolves, and every blob fetched, by digest. */
+    static final class CountingResolver implements dev.berth.remote.RegistryResolver {
+        final dev.berth.remote.RegistryResolver delegate;
+        final java.util.concurrent.atomic.AtomicInteger resolves = new java.util.concurrent.atomic.AtomicInteger();
+        final List<Digest> fetched = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        CountingResolver(dev.berth.remote.RegistryResolver delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public dev.berth.oci.Descriptor resolve(Reference reference) {
+            resolves.incrementAndGet();
+            return delegate.resolve(reference);
+        }
+
+        @Override
+        public dev.berth.oci.Descriptor resolve(Reference reference, dev.berth.oci.Platform platform) {
+            resolves.incrementAndGet();
+            return delegate.resolve(reference, platform);
+        }
+
+        @Override
+        public dev.berth.remote.Fetcher fetcher(Reference reference) {
+            dev.berth.remote.Fetcher f = delegate.fetcher(reference);
+            return new dev.berth.remote.Fetcher() {
+                @Override
+                public java.io.InputStream fetch(dev.berth.oci.Descriptor d) {
+                    fetched.add(d.digest());
+                    return f.fetch(d);
+                }
+
+                @Override
+                public java.io.InputStream fetch(dev.berth.oci.Descriptor d, dev.berth.oci.Digester resume) {
+                    fetched.add(d.digest());
+                    return f.fetch(d, resume);
+                }
+            };
+        }
+
+        @Override
+        public dev.berth.remote.Pusher pusher(Reference reference) {
+            return delegate.pusher(reference);
+        }
+    }
+
     @Nested
     class Gc {
         @Test

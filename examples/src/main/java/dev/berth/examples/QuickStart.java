@@ -1,5 +1,6 @@
 package dev.berth.examples;
 
+import dev.berth.InstallOperation;
 import dev.berth.PluginManager;
 import dev.berth.archive.TarContextSplitter;
 import dev.berth.archive.TarRootfsApplier;
@@ -44,11 +45,13 @@ public final class QuickStart {
                 .rootfsApplier(TarRootfsApplier.create())
                 .contextSplitter(TarContextSplitter.create())
                 .build()) {
-            List<PluginPrivilege> asked = plugins.privileges(remote);
+            // The operation fetches manifest and config once, for the privileges and for the install.
+            InstallOperation install = plugins.install(remote).disabled();
+            List<PluginPrivilege> asked = install.privileges();
             System.out.println(remote + " asks for " + asked);
 
             // Grant exactly what was shown; the install fails if the plugin asks for anything else.
-            Plugin p = plugins.install(remote).grant(asked).disabled().run();
+            Plugin p = install.grant(asked).run();
             System.out.println("installed " + p.name() + " as " + p.id().substring(0, 12));
 
             if (p.config().envOrEmpty().stream().anyMatch(e -> e.name().equals("DEBUG"))) {

@@ -1,5 +1,6 @@
 package dev.berth.examples;
 
+import dev.berth.InstallOperation;
 import dev.berth.PluginManager;
 import dev.berth.PluginTask;
 import dev.berth.archive.TarContextSplitter;
@@ -44,8 +45,9 @@ public final class ReadmeSnippets {
                 .contextSplitter(TarContextSplitter.create())
                 .runtime(RuncRuntime.builder().build())
                 .build()) {
-            List<PluginPrivilege> asked = plugins.privileges("localhost:5000/acme/volume:1.0");
-            Plugin p = plugins.install("localhost:5000/acme/volume:1.0").grant(asked).disabled().run();
+            InstallOperation install = plugins.install("localhost:5000/acme/volume:1.0").disabled();
+            List<PluginPrivilege> asked = install.privileges(); // show these; run() installs what was shown
+            Plugin p = install.grant(asked).run();
             plugins.set(p.name(), List.of("DEBUG=1"));
             plugins.enable(p.name(), Duration.ofSeconds(30));
         }

@@ -51,6 +51,31 @@ public final class Pull {
     }
 
     /**
+     * A {@link Head} as fetched, with the verified bytes of its manifest and config, so that a later pull
+     * can store them again ({@link #reuse}) without asking the registry: the privileges shown to a user
+     * and the install that follows then read the registry once, and install exactly what was shown.
+     * Holds at most {@link OciJson#MAX_MANIFEST_BYTES} plus {@link OciJson#MAX_CONFIG_BYTES}.
+     */
+    public static final class Fetched {
+        private final Head head;
+        private final byte[] manifestBytes;
+        private final String manifestMediaType;
+        private final byte[] configBytes;
+
+        private Fetched(Head head, byte[] manifestBytes, String manifestMediaType, byte[] configBytes) {
+            this.head = head;
+            this.manifestBytes = manifestBytes;
+            this.manifestMediaType = manifestMediaType;
+            this.configBytes = configBytes;
+        }
+
+        /** The manifest and config. */
+        public Head head() {
+            return head;
+        }
+    }
+
+    /**
      * @param platform    the platform selected from indexes; empty leaves the choice to the resolver
      * @param blobs       where the pulled blobs are written, pinned and recorded for undoing, until the
      *                    operation calls {@code blobs.release()}
@@ -90,6 +115,15 @@ public final class Pull {
      * @throws PlatformNotFoundException when no manifest matches the platform
      */
     public Head head(Reference reference, Optional<Platform> wanted) {
+        return fetch(reference, wanted).head();
+    }
+
+    /**
+     * {@link #head(Reference, Optional)}, keeping the bytes for {@link #reuse} by a later pull.
+     *
+     * @throws PlatformNotFoundException when no manifest matches the platform
+     */
+    public Fetched fetch(Reference reference, Optional<Platform> wanted) {
         Optional<Platform> chosenPlatform = wanted.or(() -> platform);
         Descriptor desc = chosenPlatform.map(p -> resolver.resolve(reference, p))
                 .orElseGet(() -> resolver.resolve(reference));
@@ -121,7 +155,20 @@ public final class Pull {
         } catch (JsonException e) {
             throw new InvalidParameterException("failed to parse config: " + e.getMessage(), e);
         }
-        return new Head(reference, manifestDescriptor, manifest, config);
+        return new Fetched(new Head(reference, manifestDescriptor, manifest, config), bytes, desc.mediaType(), configBytes);
+    }
+
+    /**
+     * The head that {@code fetched} holds, its manifest and config stored (and pinned) by this pull as
+     * {@link #head} stores them, without a request. The bytes were verified against their digests when they
+     * were fetched and are never handed out, so they are still what the descriptors name.
+     */
+    public Head reuse(Fetched fetched) {
+        Head head = fetched.head;
+        blobs.putBytes("manifest-" + head.manifestDescriptor().digest(), fetched.manifestBytes, fetched.manifestMediaType);
+        Descriptor config = head.manifest().config();
+        blobs.putBytes("docker-plugin-" + config.digest(), fetched.configBytes, config.mediaType());
+        return head;
     }
 
     /**

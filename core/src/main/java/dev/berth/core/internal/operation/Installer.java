@@ -71,14 +71,38 @@ public final class Installer {
 
     /** The privileges of {@code remote} in {@code source}, selecting {@code platform} (when given) from an index. */
     public List<PluginPrivilege> privileges(String remote, RegistryResolver source, Optional<Platform> platform) {
+        return Privileges.of(prefetch(remote, source, platform).head().config());
+    }
+
+    /** {@link #prefetch(String, RegistryResolver, Optional)} from the manager's resolver. */
+    public Pull.Fetched prefetch(String remote, Optional<Platform> platform) {
+        return prefetch(remote, engine.resolver(), platform);
+    }
+
+    /**
+     * Fetches the manifest and config of {@code remote} in {@code source} (selecting {@code platform}, when
+     * given, from an index) for an install or upgrade to {@link Pull#reuse} later; see
+     * {@code InstallOperation.privileges()}.
+     */
+    public Pull.Fetched prefetch(String remote, RegistryResolver source, Optional<Platform> platform) {
         Objects.requireNonNull(source, "source");
-        Reference ref = parseRemote(remote);
+        return prefetch(parseRemote(remote), source, platform);
+    }
+
+    /** See {@code UpgradeOperation.privileges()}: what {@link #upgrade} would fetch for the plugin. */
+    public Pull.Fetched prefetchUpgrade(String nameOrId, Optional<String> remote, Optional<Platform> platform) {
+        PluginRecord found = engine.table().resolve(nameOrId);
+        Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
+        return prefetch(ref, engine.resolver(), platform.or(() -> recordedPlatform(found)));
+    }
+
+    private Pull.Fetched prefetch(Reference ref, RegistryResolver source, Optional<Platform> platform) {
         engine.gcLock().readLock().lock();
         var blobs = engine.blobWork();
         try (OperationScope scope = OperationScope.open("privileges", ref.familiar())) {
             engine.checkOpen();
             engine.checkCancelled();
-            return Privileges.of(engine.pull(blobs, source).head(ref, platform).config());
+            return engine.pull(blobs, source).fetch(ref, platform);
         } finally {
             blobs.release();
             engine.gcLock().readLock().unlock();
@@ -88,14 +112,18 @@ public final class Installer {
     /** See {@code InstallOperation}: installs, then enables unless {@code disabled}; a failed enable removes it again. */
     public Plugin install(String remote, Optional<String> alias, Optional<List<PluginPrivilege>> granted,
                          boolean disabled, List<String> settings, Optional<Duration> timeout,
-                         Optional<Platform> platform) {
-        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout, platform);
+                         Optional<Platform> platform, Optional<Pull.Fetched> fetched) {
+        return install(remote, engine.resolver(), alias, granted, disabled, settings, timeout, platform, fetched);
     }
 
-    /** As {@link #install(String, Optional, Optional, boolean, List, Optional, Optional)}, fetching from {@code source}. */
+    /**
+     * As {@link #install(String, Optional, Optional, boolean, List, Optional, Optional, Optional)}, fetching
+     * from {@code source}. {@code fetched}, when given, is what {@link #prefetch} returned for the same
+     * remote, source and platform: its manifest and config are used instead of fetching them again.
+     */
     public Plugin install(String remote, RegistryResolver source, Optional<String> alias,
                           Optional<List<PluginPrivilege>> granted, boolean disabled, List<String> settings,
-                          Optional<Duration> timeout, Optional<Platform> platform) {
+                          Optional<Duration> timeout, Optional<Platform> platform, Optional<Pull.Fetched> fetched) {
         Objects.requireNonNull(source, "source");
         Reference ref = parseRemote(remote);
         String name = alias.map(Installer::localName).orElseGet(() -> defaultLocalName(ref));
@@ -103,15 +131,16 @@ public final class Installer {
         settings.forEach(Settings::parse);
         LOG.debug("installing {} as {}", ref, name);
         try (OperationScope scope = OperationScope.open("install", name)) {
-            return installAndEnable(ref, source, name, granted, disabled, settings, timeout, platform);
+            return installAndEnable(ref, source, name, granted, disabled, settings, timeout, platform, fetched);
         }
     }
 
     private Plugin installAndEnable(Reference ref, RegistryResolver source, String name, Optional<List<PluginPrivilege>> granted,
                                     boolean disabled, List<String> settings, Optional<Duration> timeout,
-                                    Optional<Platform> platform) {
+                                    Optional<Platform> platform, Optional<Pull.Fetched> fetched) {
         PluginRecord record = BuildTransaction.newPlugin(engine, name, ".install", tx -> {
-            Pull.Head head = fetch(tx.pull(source), tx, ref, granted, platform);
+            Pull pull = tx.pull(source);
+            Pull.Head head = fetch(pull, tx, fetched.map(pull::reuse).orElseGet(() -> pull.head(ref, platform)), granted);
             PluginConfig config = head.config();
             Settings.Applied applied = Settings.apply(config, PluginSettings.initialFor(config), settings);
             Plugin p = new Plugin(engine.newId(), name, false, ref.toString(), applied.config(), applied.settings());
@@ -141,24 +170,26 @@ public final class Installer {
      * manager's.
      */
     public Plugin upgrade(String nameOrId, Optional<String> remote, Optional<List<PluginPrivilege>> granted,
-                          Optional<Platform> platform) {
+                          Optional<Platform> platform, Optional<Pull.Fetched> fetched) {
         engine.checkWritable("upgrade");
         PluginRecord found = engine.table().resolve(nameOrId);
         Reference ref = parseRemote(remote.orElse(found.plugin().pluginReference()));
         try (OperationScope scope = OperationScope.open("upgrade", found.plugin().name())) {
-            return upgrade(found, ref, granted, platform);
+            return upgrade(found, ref, granted, platform, fetched);
         }
     }
 
     private Plugin upgrade(PluginRecord found, Reference ref, Optional<List<PluginPrivilege>> granted,
-                           Optional<Platform> platform) {
+                           Optional<Platform> platform, Optional<Pull.Fetched> fetched) {
         PluginRecord upgraded = BuildTransaction.replace(engine, found.plugin().id(), ".upgrade", tx -> {
             PluginRecord r = engine.current(found);
             Plugin p = r.plugin();
             if (p.enabled()) {
                 throw new ConflictException("plugin must be disabled before upgrading: plugin " + p.name() + " is enabled");
             }
-            Pull.Head head = fetch(tx.pull(), tx, ref, granted, platform.or(() -> recordedPlatform(r)));
+            Pull pull = tx.pull();
+            Pull.Head head = fetch(pull, tx, fetched.map(pull::reuse)
+                    .orElseGet(() -> pull.head(ref, platform.or(() -> recordedPlatform(r)))), granted);
             Plugin next = p.withConfig(head.config())
                     .withSettings(Settings.carryOver(p.settings(), head.config()))
                     .withPluginReference(ref.toString());
@@ -169,10 +200,8 @@ public final class Installer {
         return upgraded.plugin();
     }
 
-    /** Fetches manifest and config, validates them and the grant, then fetches and applies the layers. */
-    private Pull.Head fetch(Pull pull, BuildTransaction tx, Reference ref, Optional<List<PluginPrivilege>> granted,
-                            Optional<Platform> platform) {
-        Pull.Head head = pull.head(ref, platform);
+    /** Validates the stored manifest and config and the grant, then fetches and applies the layers. */
+    private Pull.Head fetch(Pull pull, BuildTransaction tx, Pull.Head head, Optional<List<PluginPrivilege>> granted) {
         KillPoint.reach("pull.head-stored");
         ConfigValidator.validate(head.config(), head.manifest().layers().size());
         granted.ifPresent(g -> Privileges.requireGranted(Privileges.of(head.config()), g));
