@@ -263,6 +263,15 @@ class ConcurrencyStressTest {
             return t;
         }
 
+        /** Polls until {@code condition} holds; fails after 5 s. */
+        private void awaitThat(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!condition.getAsBoolean()) {
+                assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        }
+
         private void awaitParked(Thread t) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
@@ -285,7 +294,9 @@ class ConcurrencyStressTest {
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
             // holds the plugin's lock for a while: an enable that waits for a plugin that never serves
             Thread holder = start("enable", () -> m.enable(name, Duration.ofMillis(1500)), failures);
-            Thread.sleep(300);
+            String id = m.inspect(name).id();
+            FakePluginRuntime runtime = (FakePluginRuntime) h.runtime;
+            awaitThat("the enable holds the plugin's lock (it started the plugin)", () -> runtime.starts(id) == 1);
             Thread upgrade = start("upgrade", () -> m.upgrade(name).remote(REMOTE + "0:2").grantAllPrivileges().run(),
                     failures);
             awaitParked(upgrade);
@@ -318,14 +329,16 @@ class ConcurrencyStressTest {
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
             // holds the lock about 2 s: the plugin ignores SIGTERM until the stop timeout
             Thread disable = start("disable", () -> m.disable(name, true), failures);
-            Thread.sleep(300);
+            String id = m.inspect(name).id();
+            awaitThat("the disable holds the plugin's lock (it signalled the plugin)",
+                    () -> runtime.signals().stream().anyMatch(sig -> sig.startsWith(id + ":")));
             Thread refused = start("remove", () -> m.remove(name, false), failures);
             awaitParked(refused);
             runtime.behavior(FakePluginRuntime.Behavior.NEVER_LISTEN);
             Thread enable = start("enable", () -> m.enable(name, Duration.ofMillis(1500)), failures);
             awaitParked(enable);
             refused.join(10_000);
-            Thread.sleep(200); // the enable now holds the plugin's lock
+            awaitThat("the enable holds the plugin's lock (it started the plugin again)", () -> runtime.starts(id) == 2);
 
             m.remove(name, true);
 
