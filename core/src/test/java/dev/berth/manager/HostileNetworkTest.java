@@ -79,7 +79,12 @@ class HostileNetworkTest {
     @BeforeAll
     void startRegistry() throws IOException {
         registry = RealRegistry.plain(shared.resolve("registry"));
-        proxy = FaultProxy.in(registry);
+        proxy = proxyIn(registry);
+    }
+
+    /** The hostile network in front of {@code registry}: plain http here, TLS in {@link HostileNetworkTlsTest}. */
+    FaultProxy proxyIn(RealRegistry registry) throws IOException {
+        return FaultProxy.in(registry);
     }
 
     @AfterAll
@@ -95,8 +100,8 @@ class HostileNetworkTest {
     String testName;
     /** How many requests the proxy had seen when this test began. */
     int mark;
-    /** The repository, its path and its layer's path, published once for all install tests. */
-    static String[] published;
+    /** The repository, its path and its layer's path, published once for all install tests of the class. */
+    String[] published;
 
     @BeforeEach
     void fresh(TestInfo info) throws IOException {
@@ -122,7 +127,7 @@ class HostileNetworkTest {
         return b;
     }
 
-    static HttpRegistryResolver.Builder resolver() {
+    HttpRegistryResolver.Builder resolver() {
         return HttpRegistryResolver.builder().retry(POLICY).idleTimeout(IDLE).headerTimeout(Duration.ofSeconds(5))
                 .connectTimeout(Duration.ofSeconds(2));
     }
@@ -460,7 +465,7 @@ class HostileNetworkTest {
      * Requests beside the one that restarts the registry get 502 from the proxy meanwhile: with at least
      * 2.1 s of backoff (6 attempts, each wait at least half of 400 ms doubling up to 1 s) they outlast it.
      */
-    static HttpRegistryResolver restartTolerant() {
+    HttpRegistryResolver restartTolerant() {
         return resolver().retry(new RetryPolicy(6, Duration.ofMillis(400), Duration.ofSeconds(1),
                 Duration.ofSeconds(2), Duration.ofSeconds(15))).build();
     }
@@ -494,11 +499,16 @@ class HostileNetworkTest {
 
     void startTokenRegistry() throws IOException {
         if (tokens == null) {
-            tokens = TokenServer.start(shared.resolve("tokens"), Map.of("u", "p"), true);
+            tokens = startTokens(shared.resolve("tokens"));
             tokenRegistry = RealRegistry.token(shared.resolve("token-registry"), tokens);
-            tokenProxy = FaultProxy.in(tokenRegistry);
+            tokenProxy = proxyIn(tokenRegistry);
         }
         tokenProxy.clearRules();
+    }
+
+    /** The token server, which the client reaches directly: plain http here, https in {@link HostileNetworkTlsTest}. */
+    TokenServer startTokens(Path dir) throws IOException {
+        return TokenServer.start(dir, Map.of("u", "p"), true);
     }
 
     @AfterAll

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * A hostile network between a client and a registry, for tests: an HTTP/1.1-aware proxy on 127.0.0.1
@@ -35,9 +36,14 @@ import java.util.regex.Pattern;
  * shift a {@code Content-Range}, or run an action (such as {@link RealRegistry#restart()}) first.
  *
  * <p>Put it in front of a plain-http registry ({@link RealRegistry#plain}, {@link RealRegistry#htpasswd},
- * {@link RealRegistry#token}); it does not terminate TLS. The {@code Host} header is forwarded as the
- * client sent it, so the registry's upload {@code Location}s point back at the proxy. The token server of a
- * token registry is not proxied: its realm is reached directly.
+ * {@link RealRegistry#token}). Clients speak plain http to it, or TLS when it was started with
+ * {@link #tls(RealRegistry, SelfSignedTls)}: it then terminates TLS with that certificate and relays plain
+ * http to the registry, adding {@code X-Forwarded-Proto: https} as a TLS-terminating reverse proxy does
+ * (so the registry's upload {@code Location}s say https). Over TLS a {@link ProxyFault.Reset} resets the TCP connection and a
+ * {@link ProxyFault.Truncate} ends it without TLS's {@code close_notify}, as a network (or an attacker)
+ * cutting the connection does. The {@code Host} header is forwarded as the client sent it, so the
+ * registry's upload {@code Location}s point back at the proxy. The token server of a token registry is not
+ * proxied: its realm is reached directly.
  *
  * <p>Rules match on method and a regular expression over the whole path (no query), and apply to the
  * next {@code times} matching requests; the first rule with matches left wins. Every request is
@@ -52,6 +58,8 @@ public final class FaultProxy implements AutoCloseable {
 
     private final String upstreamHost;
     private final int upstreamPort;
+    /** Clients speak TLS to the proxy; null for plain http. */
+    private final SSLContext tls;
     private final ServerSocket serverSocket;
     private final ExecutorService pool;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -146,9 +154,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private FaultProxy(String host, int port) throws IOException {
+    private FaultProxy(String host, int port, SSLContext tls) throws IOException {
         this.upstreamHost = host;
         this.upstreamPort = port;
+        this.tls = tls;
         serverSocket = new ServerSocket();
         serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         AtomicInteger n = new AtomicInteger();
@@ -167,6 +176,10 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalArgumentException for a host that is not loopback
      */
     public static FaultProxy start(String upstream) throws IOException {
+        return start(upstream, null);
+    }
+
+    private static FaultProxy start(String upstream, SSLContext tls) throws IOException {
         URI u = URI.create("http://" + Objects.requireNonNull(upstream, "upstream"));
         if (u.getHost() == null || u.getPort() < 0) {
             throw new IllegalArgumentException("not host:port: " + upstream);
@@ -174,15 +187,32 @@ public final class FaultProxy implements AutoCloseable {
         if (!InetAddress.getByName(u.getHost()).isLoopbackAddress()) {
             throw new IllegalArgumentException("the fault proxy only talks to loopback: " + upstream);
         }
-        return new FaultProxy(u.getHost(), u.getPort());
+        return new FaultProxy(u.getHost(), u.getPort(), tls);
     }
 
     /** Starts a proxy in front of {@code registry}, which must not be a {@link RealRegistry#tls} one. */
     public static FaultProxy in(RealRegistry registry) throws IOException {
+        return start(plainHost(registry));
+    }
+
+    /**
+     * Starts a proxy that clients reach over TLS, presenting {@code certificate} (clients that check it
+     * use {@link SelfSignedTls#clientContext()}), in front of {@code registry}, which speaks plain http.
+     */
+    public static FaultProxy tls(RealRegistry registry, SelfSignedTls certificate) throws IOException {
+        return startTls(plainHost(registry), certificate);
+    }
+
+    /** {@link #tls(RealRegistry, SelfSignedTls)} in front of the plain-http server at {@code upstream} ({@code host:port}, loopback). */
+    public static FaultProxy startTls(String upstream, SelfSignedTls certificate) throws IOException {
+        return start(upstream, Objects.requireNonNull(certificate, "certificate").serverContext());
+    }
+
+    private static String plainHost(RealRegistry registry) {
         if (registry.uri().getScheme().equals("https")) {
-            throw new IllegalArgumentException("the fault proxy does not terminate TLS");
+            throw new IllegalArgumentException("the fault proxy relays plain http to the registry");
         }
-        return start(registry.host());
+        return registry.host();
     }
 
     /** {@code 127.0.0.1:port} of the proxy. */
@@ -190,9 +220,9 @@ public final class FaultProxy implements AutoCloseable {
         return "127.0.0.1:" + serverSocket.getLocalPort();
     }
 
-    /** {@code http://127.0.0.1:port}. */
+    /** {@code http://127.0.0.1:port}, or {@code https://} when clients speak TLS to it. */
     public URI uri() {
-        return URI.create("http://" + host());
+        return URI.create((tls == null ? "http://" : "https://") + host());
     }
 
     /**
@@ -259,14 +289,14 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void serve(Socket client) {
-        try (client) {
-            client.setTcpNoDelay(true);
+    private void serve(Socket raw) {
+        try (raw; Socket client = tls == null ? raw : SelfSignedTls.serverSide(tls, raw)) {
+            raw.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(client.getInputStream());
             OutputStream out = client.getOutputStream();
             while (!closed) {
                 in.mark(1);
-                if (in.read() == 0x16) {
+                if (tls == null && in.read() == 0x16) {
                     // a TLS handshake to a plain-http port: answer as the registry does, so the client's
                     // https probe fails at once instead of waiting for a head that never comes
                     write(out, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -277,19 +307,23 @@ public final class FaultProxy implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
-                if (!exchange(client, request, in, out)) {
+                if (!exchange(raw, client, request, in, out)) {
                     return;
                 }
             }
         } catch (IOException e) {
             // the client or the registry went away; so does this connection
         } finally {
-            sockets.remove(client);
+            sockets.remove(raw);
         }
     }
 
-    /** One exchange; whether the client connection may carry another. */
-    private boolean exchange(Socket client, Head request, InputStream in, OutputStream out) throws IOException {
+
+    /**
+     * One exchange; whether the client connection may carry another. {@code raw} is the TCP connection,
+     * {@code client} what the client speaks on it (the same socket, or TLS over it).
+     */
+    private boolean exchange(Socket raw, Socket client, Head request, InputStream in, OutputStream out) throws IOException {
         String[] line = request.first.split(" ", 3);
         if (line.length != 3) {
             write(out, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -346,6 +380,10 @@ public final class FaultProxy implements AutoCloseable {
             up.setTcpNoDelay(true);
             OutputStream upOut = up.getOutputStream();
             InputStream upIn = new BufferedInputStream(up.getInputStream());
+            if (tls != null) {
+                // as a TLS-terminating reverse proxy tells distribution, so its upload Locations say https
+                request.set("X-Forwarded-Proto", "https");
+            }
             upOut.write(request.bytes());
             Framing.of(request, false).relay(in, upOut);
             upOut.flush();
@@ -377,14 +415,14 @@ public final class FaultProxy implements AutoCloseable {
                 out.flush();
                 return keep;
             }
-            return bodyFault(client, fault, response, framing, upIn, out, keep);
+            return bodyFault(raw, client, fault, response, framing, upIn, out, keep);
         } finally {
             sockets.remove(up);
         }
     }
 
-    private boolean bodyFault(Socket client, ProxyFault fault, Head response, Framing framing, InputStream upIn,
-                              OutputStream out, boolean keep) throws IOException {
+    private boolean bodyFault(Socket raw, Socket client, ProxyFault fault, Head response, Framing framing,
+                              InputStream upIn, OutputStream out, boolean keep) throws IOException {
         InputStream payload = framing.decode(upIn);
         if (framing.kind == Framing.Kind.CHUNKED) {
             // the payload goes on unframed: the end of the answer is the end of the connection
@@ -398,14 +436,15 @@ public final class FaultProxy implements AutoCloseable {
                 copy(payload, out, r.bodyBytes());
                 out.flush();
             }
-            client.setSoLinger(true, 0); // close() now sends RST
+            raw.setSoLinger(true, 0);
+            raw.close(); // RST, and over TLS no close_notify before it
             return false;
         }
         out.write(response.bytes());
         if (fault instanceof ProxyFault.Truncate t) {
             copy(payload, out, t.bodyBytes());
             out.flush();
-            client.shutdownOutput();
+            raw.shutdownOutput(); // FIN, and over TLS no close_notify before it
             return false;
         }
         if (fault instanceof ProxyFault.Stall s) {

@@ -71,14 +71,9 @@ public final class RealRegistry implements AutoCloseable {
      * the {@code openssl} CLI ({@link #certificate()}).
      */
     public static RealRegistry tls(Path dir) throws IOException {
-        Tools.require("openssl", "openssl");
-        Files.createDirectories(dir);
-        Path key = dir.resolve("tls.key");
-        Path cert = dir.resolve("tls.crt");
-        Tools.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", key.toString(), "-out", cert.toString()), new byte[0]);
-        return start(dir, "", "  tls:\n    certificate: " + cert.toAbsolutePath() + "\n    key: " + key.toAbsolutePath() + "\n");
+        SelfSignedTls tls = SelfSignedTls.create(dir);
+        return start(dir, "", "  tls:\n    certificate: " + tls.certificate().toAbsolutePath() + "\n    key: "
+                + tls.key().toAbsolutePath() + "\n");
     }
 
     /** The certificate of a {@link #tls} registry. */

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A small HTTP/1.1 server on 127.0.0.1 written on plain sockets, so tests control every byte: headers
@@ -49,9 +50,20 @@ public class TestHttpServer implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private volatile Handler handler;
     private volatile boolean recordBodies = true;
+    /** Clients speak TLS; null for plain http. */
+    private final SSLContext tls;
 
     /** Starts a server on a free loopback port. */
     public TestHttpServer(Handler handler) {
+        this(handler, null);
+    }
+
+    /**
+     * Starts a server on a free loopback port that clients reach over TLS, presenting {@code tls}'s
+     * certificate ({@link SelfSignedTls#serverContext()}); plain http when {@code tls} is null.
+     */
+    public TestHttpServer(Handler handler, SSLContext tls) {
+        this.tls = tls;
         this.handler = Objects.requireNonNull(handler, "handler");
         try {
             serverSocket = new ServerSocket();
@@ -87,9 +99,9 @@ public class TestHttpServer implements AutoCloseable {
         return "127.0.0.1:" + port();
     }
 
-    /** {@code http://127.0.0.1:port}. */
+    /** {@code http://127.0.0.1:port}, or {@code https://} for a TLS server. */
     public URI uri() {
-        return URI.create("http://" + host());
+        return URI.create((tls == null ? "http://" : "https://") + host());
     }
 
     /** Every request received so far, in order. */
@@ -116,12 +128,12 @@ public class TestHttpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket) {
-        try (socket) {
+    private void serve(Socket raw) {
+        try (raw; Socket socket = tls == null ? raw : SelfSignedTls.serverSide(tls, raw)) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             in.mark(1);
-            if (in.read() == 0x16) {
+            if (tls == null && in.read() == 0x16) {
                 // a TLS ClientHello on a plain port: answer as Go's server does, so clients fall back fast
                 out.write("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
                         .getBytes(StandardCharsets.ISO_8859_1));
@@ -151,9 +163,10 @@ public class TestHttpServer implements AutoCloseable {
         } catch (IOException e) {
             // the peer went away, or a fault closed the connection
         } finally {
-            sockets.remove(socket);
+            sockets.remove(raw);
         }
     }
+
 
     private Exchange readRequest(Socket socket, InputStream in, OutputStream out) throws IOException {
         String requestLine = readLine(in);

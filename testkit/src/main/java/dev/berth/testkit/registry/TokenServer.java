@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
 
 /**
  * A Docker registry token server (the distribution "token" auth spec) for tests, on 127.0.0.1: GET
@@ -75,7 +76,7 @@ public final class TokenServer implements AutoCloseable {
     public record Grant(String grantType, String presented, String issued, int status, boolean withPassword) {
     }
 
-    private TokenServer(Path dir, Map<String, String> users, boolean anonymousPull) throws IOException {
+    private TokenServer(Path dir, Map<String, String> users, boolean anonymousPull, SSLContext tls) throws IOException {
         this.users = Map.copyOf(users);
         this.anonymousPull = anonymousPull;
         Tools.require("openssl", "openssl");
@@ -85,12 +86,12 @@ public final class TokenServer implements AutoCloseable {
         Tools.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPem.toString(),
                 "-out", certPem.toString(), "-days", "30", "-subj", "/CN=berth-test-token-issuer"), new byte[0]);
         try {
-            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pem(keyPem, "PRIVATE KEY")));
+            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(SelfSignedTls.pem(keyPem, "PRIVATE KEY")));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the key openssl made", e);
         }
-        certDerBase64 = Base64.getEncoder().encodeToString(pem(certPem, "CERTIFICATE"));
-        server = new TestHttpServer(this::handle);
+        certDerBase64 = Base64.getEncoder().encodeToString(SelfSignedTls.pem(certPem, "CERTIFICATE"));
+        server = new TestHttpServer(this::handle, tls);
     }
 
     /**
@@ -101,7 +102,17 @@ public final class TokenServer implements AutoCloseable {
      * @param anonymousPull whether requests without credentials get pull access
      */
     public static TokenServer start(Path dir, Map<String, String> users, boolean anonymousPull) throws IOException {
-        return new TokenServer(Objects.requireNonNull(dir, "dir"), users, anonymousPull);
+        return new TokenServer(Objects.requireNonNull(dir, "dir"), users, anonymousPull, null);
+    }
+
+    /**
+     * {@link #start(Path, Map, boolean)} for a token endpoint reached over TLS with {@code certificate}:
+     * its {@link #realm()} is https, as a client that holds credentials for an https registry requires.
+     */
+    public static TokenServer startTls(Path dir, Map<String, String> users, boolean anonymousPull,
+                                       SelfSignedTls certificate) throws IOException {
+        return new TokenServer(Objects.requireNonNull(dir, "dir"), users, anonymousPull,
+                Objects.requireNonNull(certificate, "certificate").serverContext());
     }
 
     /**
@@ -163,17 +174,6 @@ public final class TokenServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-    }
-
-    private static byte[] pem(Path file, String type) throws IOException {
-        String text = Files.readString(file);
-        int start = text.indexOf("-----BEGIN " + type + "-----");
-        int end = text.indexOf("-----END " + type + "-----");
-        if (start < 0 || end < 0) {
-            throw new IOException(file + " has no " + type);
-        }
-        String b64 = text.substring(start + type.length() + 16, end).replaceAll("\\s", "");
-        return Base64.getDecoder().decode(b64);
     }
 
     private void handle(TestHttpServer.Exchange ex) throws IOException {
