@@ -318,7 +318,6 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-
     /**
      * One exchange; whether the client connection may carry another. {@code raw} is the TCP connection,
      * {@code client} what the client speaks on it (the same socket, or TLS over it).

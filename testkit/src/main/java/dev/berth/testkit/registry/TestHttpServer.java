@@ -167,7 +167,6 @@ public class TestHttpServer implements AutoCloseable {
         }
     }
 
-
     private Exchange readRequest(Socket socket, InputStream in, OutputStream out) throws IOException {
         String requestLine = readLine(in);
         if (requestLine == null || requestLine.isEmpty()) {
